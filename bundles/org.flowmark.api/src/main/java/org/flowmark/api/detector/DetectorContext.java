@@ -1,0 +1,54 @@
+package org.flowmark.api.detector;
+
+import org.flowmark.api.flow.FlowView;
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * What a detector sees besides the payload: the flow, the packet's direction and position, and this detector's
+ * own per-flow state, which the core stores in the flow. Reused by the core: valid during the call only.
+ */
+@ProviderType
+public interface DetectorContext {
+
+    /** The flow this packet belongs to. */
+    FlowView flow();
+
+    /** True when the packet travels from the flow's initiator (the client, usually) to the responder. */
+    boolean fromInitiator();
+
+    /** 0-based index of this payload packet among the flow's payload packets. */
+    int payloadIndex();
+
+    /** 0-based index of this payload packet among the payload packets of its direction. */
+    int directionPayloadIndex();
+
+    /** Capture timestamp of the packet, ns since the epoch. */
+    long timestampNanos();
+
+    /** Source port of this packet. */
+    int srcPort();
+
+    /** Destination port of this packet. */
+    int dstPort();
+
+    /** TCP flags of the packet (0 for other protocols). */
+    int tcpFlags();
+
+    /** TCP sequence number of the packet (0 for other protocols). */
+    long tcpSeq();
+
+    /** This detector's per-flow 64-bit slot; 0 when the flow starts. Cheap state without any allocation. */
+    long slot();
+
+    /** Sets this detector's per-flow 64-bit slot. */
+    void slot(long value);
+
+    /** This detector's per-flow state object, or null; for detectors that need more than a slot (reassembly). */
+    Object state();
+
+    /** Sets this detector's per-flow state object; the core drops it when the flow ends or the detector is done. */
+    void state(Object state);
+
+    /** The detection being built for this flow. */
+    DetectionBuilder result();
+}
