@@ -1,0 +1,51 @@
+package org.flowmark.capture.internal;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/** Configuration of the capture core, PID {@code org.flowmark.capture} ({@code config/org.flowmark.capture.cfg}). */
+@ObjectClassDefinition(name = "Flowmark capture", description = "Interfaces, flow table and detection budgets")
+@interface CaptureConfig {
+    @AttributeDefinition(description = "Interfaces to capture on in 'flowmark run' (comma-separated)")
+    String[] interfaces() default {};
+
+    @AttributeDefinition(description = "Bytes kept per packet")
+    int snaplen() default 65535;
+
+    @AttributeDefinition(description = "Promiscuous mode")
+    boolean promiscuous() default true;
+
+    @AttributeDefinition(description = "BPF filter expression (empty: all packets)")
+    String bpfFilter() default "";
+
+    @AttributeDefinition(description = "Kernel capture buffer per interface, MiB")
+    int bufferSizeMb() default 8;
+
+    @AttributeDefinition(description = "Local networks (CIDR, comma-separated): the local side of a flow")
+    String[] localNetworks() default {"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10",
+        "127.0.0.0/8", "169.254.0.0/16", "fc00::/7", "fe80::/10", "::1/128"};
+
+    @AttributeDefinition(description = "Flow table capacity per interface; when full the idlest flow is evicted")
+    int maxFlows() default 262144;
+
+    @AttributeDefinition(description = "Idle timeout of UDP and other flows, seconds")
+    int udpTimeout() default 30;
+
+    @AttributeDefinition(description = "Idle timeout of TCP flows, seconds")
+    int tcpTimeout() default 300;
+
+    @AttributeDefinition(description = "Seconds a TCP flow stays after FIN both ways or RST")
+    int tcpClosedTimeout() default 10;
+
+    @AttributeDefinition(description = "Payload packets per flow handed to detectors before giving up")
+    int dpiPackets() default 32;
+
+    @AttributeDefinition(description = "Detector exceptions before a detector is disabled")
+    int maxDetectorFaults() default 100;
+
+    @AttributeDefinition(description = "Seconds between capture statistics events")
+    int statsInterval() default 15;
+
+    @AttributeDefinition(description = "Flow events queued for EventAdmin before dropping (live capture)")
+    int eventQueue() default 16384;
+}

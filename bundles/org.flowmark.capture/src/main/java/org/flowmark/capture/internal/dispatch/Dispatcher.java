@@ -1,0 +1,226 @@
+package org.flowmark.capture.internal.dispatch;
+
+import java.util.function.Supplier;
+
+import org.flowmark.api.detector.Budgets;
+import org.flowmark.api.detector.DetectionBuilder;
+import org.flowmark.api.detector.DetectorContext;
+import org.flowmark.api.detector.Verdict;
+import org.flowmark.api.flow.Detection;
+import org.flowmark.api.flow.FlowView;
+import org.flowmark.capture.internal.decode.DecodedPacket;
+import org.flowmark.capture.internal.flow.Flow;
+
+/**
+ * Hands a flow's payload packets to detectors: port-hinted detectors first, then the others in generation order;
+ * a detector that says EXCLUDED (or throws) is never called again for that flow; the flow's packet budget bounds the
+ * work; after DETECTED, the deciding detector may collect metadata from a few more packets. One Dispatcher per
+ * capture thread; nothing allocated per packet (the per-flow state is allocated once, at the first payload packet).
+ */
+public final class Dispatcher {
+
+    /** Receives a flow whose detection just became final. */
+    public interface Listener {
+        void classified(Flow flow);
+    }
+
+    /** Receives detector faults (for logging, rate-limited by the caller). */
+    public interface FaultListener {
+        void fault(DetectorEntry entry, Flow flow, Throwable error, boolean disabledNow);
+    }
+
+    private final Supplier<Generation> generations;
+    private final int packetBudget;
+    private final int maxFaults;
+    private final Listener listener;
+    private final FaultListener faults;
+    private final BufferPacketView view = new BufferPacketView();
+    private final Ctx ctx = new Ctx();
+
+    public long inspections;
+
+    public Dispatcher(Supplier<Generation> generations, int packetBudget, int maxFaults, Listener listener,
+            FaultListener faults) {
+        this.generations = generations;
+        this.packetBudget = packetBudget;
+        this.maxFaults = maxFaults;
+        this.listener = listener;
+        this.faults = faults;
+    }
+
+    /** True while the flow still wants payload packets. */
+    public static boolean wants(Flow f) {
+        return f.detection == null;
+    }
+
+    /**
+     * Inspects one payload packet of flow {@code f}. {@code fromInitiator}: the packet travels from the flow's
+     * initiator. The packet's payload is {@code p.buf[p.payloadOffset, +p.payloadLength)}.
+     */
+    public void inspect(Flow f, DecodedPacket p, boolean fromInitiator) {
+        DetectionState st = f.dpi;
+        if (st == null) {
+            st = new DetectionState(generations.get(), f.ipProtocol());
+            f.dpi = st;
+        }
+        view.wrap(p.buf, p.payloadOffset, p.payloadLength);
+        ctx.flow = f;
+        ctx.st = st;
+        ctx.p = p;
+        ctx.fromInitiator = fromInitiator;
+        ctx.payloadIndex = f.dpiPackets;
+        ctx.dirIndex = fromInitiator ? st.initiatorPayloads++ : st.responderPayloads++;
+        f.dpiPackets++;
+        DetectorEntry[] entries = st.generation.entries;
+        if (st.phase == DetectionState.COLLECTING) {
+            DetectorEntry e = entries[st.detectedBy];
+            boolean more = false;
+            if (e.active && !e.disabled) {
+                ctx.index = st.detectedBy;
+                try {
+                    more = e.detector.collect(ctx, view);
+                } catch (Throwable t) {
+                    fault(e, f, t);
+                }
+            }
+            if (!more || --st.extraLeft <= 0) {
+                finish(f, st);
+            }
+            return;
+        }
+        long all = st.generation.all();
+        // pass 1: detectors hinted by either port; pass 2: the rest
+        for (int pass = 0; pass < 2 && st.phase == DetectionState.DETECTING && st.detectedBy < 0; pass++) {
+            for (int i = 0; i < entries.length; i++) {
+                if ((st.excluded & (1L << i)) != 0) {
+                    continue;
+                }
+                DetectorEntry e = entries[i];
+                boolean hinted = e.hinted(p.srcPort) || e.hinted(p.dstPort);
+                if (hinted != (pass == 0)) {
+                    continue;
+                }
+                if (!e.active || e.disabled) {
+                    st.excluded |= 1L << i;
+                    continue;
+                }
+                ctx.index = i;
+                Verdict v;
+                inspections++;
+                try {
+                    v = e.detector.inspect(ctx, view);
+                } catch (Throwable t) {
+                    fault(e, f, t);
+                    v = Verdict.EXCLUDED;
+                }
+                if (v == Verdict.DETECTED) {
+                    e.detections.incrementAndGet();
+                    st.detectedBy = i;
+                    if (e.extraPackets > 0) {
+                        st.phase = DetectionState.COLLECTING;
+                        st.extraLeft = e.extraPackets;
+                    } else {
+                        finish(f, st);
+                    }
+                    return;
+                } else if (v == Verdict.EXCLUDED) {
+                    st.excluded |= 1L << i;
+                    if (st.states != null) {
+                        st.states[i] = null; // let go of an excluded detector's reassembly state at once
+                    }
+                }
+            }
+        }
+        if ((st.excluded & all) == all || f.dpiPackets >= packetBudget) {
+            finish(f, st);
+        }
+    }
+
+    private void fault(DetectorEntry e, Flow f, Throwable t) {
+        long n = e.faults.incrementAndGet();
+        boolean disabledNow = false;
+        if (n >= maxFaults && !e.disabled) {
+            e.disabled = true;
+            disabledNow = true;
+        }
+        faults.fault(e, f, t, disabledNow);
+    }
+
+    /** Ends detection now (budget, all excluded, detected, or flow purge) and notifies the listener once. */
+    public void finish(Flow f, DetectionState st) {
+        if (f.detection != null) {
+            return;
+        }
+        String by = st != null && st.detectedBy >= 0 ? st.generation.entries[st.detectedBy].name : null;
+        if (st != null && by != null) {
+            f.detection = st.builder.build(Detection.UNKNOWN, by);
+        } else {
+            f.detection = l3Detection(f.ipProtocol());
+        }
+        f.dpi = null;
+        listener.classified(f);
+    }
+
+    /** Detection for a flow no detector recognised: named after its IP protocol where it has no ports. */
+    static Detection l3Detection(int ipProtocol) {
+        String name;
+        switch (ipProtocol) {
+            case 1: name = "ICMP"; break;
+            case 2: name = "IGMP"; break;
+            case 47: name = "GRE"; break;
+            case 58: name = "ICMPv6"; break;
+            case 89: name = "OSPF"; break;
+            case 112: name = "VRRP"; break;
+            default: return Detection.NONE;
+        }
+        return new Detection(name, null, null, "network", java.util.Set.of(), java.util.Map.of(), "ip");
+    }
+
+    /** Budget of payload packets per flow. */
+    public int packetBudget() {
+        return packetBudget;
+    }
+
+    /** Default budget. */
+    public static int defaultBudget() {
+        return Budgets.DEFAULT_PACKETS_PER_FLOW;
+    }
+
+    private static final class Ctx implements DetectorContext {
+        Flow flow;
+        DetectionState st;
+        DecodedPacket p;
+        boolean fromInitiator;
+        int payloadIndex;
+        int dirIndex;
+        int index;
+
+        @Override public FlowView flow() { return flow; }
+        @Override public boolean fromInitiator() { return fromInitiator; }
+        @Override public int payloadIndex() { return payloadIndex; }
+        @Override public int directionPayloadIndex() { return dirIndex; }
+        @Override public long timestampNanos() { return flow.lastSeenNanos(); }
+        @Override public int srcPort() { return p.srcPort; }
+        @Override public int dstPort() { return p.dstPort; }
+        @Override public int tcpFlags() { return p.tcpFlags; }
+        @Override public long tcpSeq() { return p.tcpSeq; }
+        @Override public long slot() { return st.slots[index]; }
+        @Override public void slot(long value) { st.slots[index] = value; }
+
+        @Override public Object state() {
+            return st.states == null ? null : st.states[index];
+        }
+
+        @Override public void state(Object state) {
+            if (st.states == null) {
+                if (state == null) {
+                    return;
+                }
+                st.states = new Object[st.generation.entries.length];
+            }
+            st.states[index] = state;
+        }
+
+        @Override public DetectionBuilder result() { return st.builder; }
+    }
+}

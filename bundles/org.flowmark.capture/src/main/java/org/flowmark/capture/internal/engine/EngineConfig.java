@@ -1,0 +1,38 @@
+package org.flowmark.capture.internal.engine;
+
+import java.util.List;
+
+import org.flowmark.api.detector.Budgets;
+import org.flowmark.capture.internal.flow.LocalNetworks;
+
+/**
+ * The capture engine's settings, validated. Built from the {@code org.flowmark.capture} configuration.
+ *
+ * @param maxFlows          flow table capacity
+ * @param udpTimeoutSec     idle timeout of UDP and other flows (netifyd: 30 s)
+ * @param tcpTimeoutSec     idle timeout of TCP flows (netifyd: 300 s)
+ * @param closedTimeoutSec  linger of TCP flows after FIN both ways or RST
+ * @param dpiPackets        payload packets per flow handed to detectors
+ * @param maxFaults         detector faults before a detector is disabled
+ * @param localNetworks     CIDR prefixes of the local side
+ */
+public record EngineConfig(int maxFlows, int udpTimeoutSec, int tcpTimeoutSec, int closedTimeoutSec, int dpiPackets,
+        int maxFaults, List<String> localNetworks) {
+
+    public static final EngineConfig DEFAULTS = new EngineConfig(262_144, 30, 300, 10,
+            Budgets.DEFAULT_PACKETS_PER_FLOW, Budgets.DEFAULT_MAX_FAULTS, LocalNetworks.DEFAULTS);
+
+    public EngineConfig {
+        if (maxFlows < 16) {
+            throw new IllegalArgumentException("max_flows must be at least 16: " + maxFlows);
+        }
+        if (udpTimeoutSec < 1 || tcpTimeoutSec < 1 || closedTimeoutSec < 0) {
+            throw new IllegalArgumentException("timeouts must be positive");
+        }
+        if (dpiPackets < 1 || dpiPackets > 1024) {
+            throw new IllegalArgumentException("dpi_packets must be within 1..1024: " + dpiPackets);
+        }
+        localNetworks = List.copyOf(localNetworks);
+        LocalNetworks.parse(localNetworks); // validates, with a message naming the bad entry
+    }
+}

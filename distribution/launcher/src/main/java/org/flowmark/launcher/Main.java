@@ -1,0 +1,344 @@
+package org.flowmark.launcher;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
+
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleException;
+import org.osgi.framework.FrameworkEvent;
+import org.osgi.framework.launch.Framework;
+import org.osgi.framework.launch.FrameworkFactory;
+
+/**
+ * {@code flowmark} command: boots the OSGi framework with the distribution's bundles.
+ *
+ * <p>{@code run} stays in the foreground until SIGTERM/Ctrl-C (or until the framework is stopped from the console).
+ * {@code read}, {@code bench} and {@code demo} hand the files to the capture core through framework properties;
+ * the core stops the framework when done, after setting the system property {@value Boot#EXIT_STATUS_PROPERTY}.
+ */
+public final class Main {
+
+    /** Exit status for usage and startup errors. */
+    public static final int EXIT_USAGE = 2;
+    static final long STOP_WAIT_MILLIS = 20_000;
+
+    private final Map<String, String> env;
+    private final Properties system;
+    private final PrintStream out;
+    private final PrintStream err;
+
+    public Main(Map<String, String> env, Properties system, PrintStream out, PrintStream err) {
+        this.env = env;
+        this.system = system;
+        this.out = out;
+        this.err = err;
+    }
+
+    public static void main(String[] args) {
+        int status = new Main(System.getenv(), System.getProperties(), System.out, System.err).run(args);
+        System.out.flush();
+        System.exit(status);
+    }
+
+    /** Runs one command line and returns the exit status. */
+    public int run(String... args) {
+        Command cmd;
+        try {
+            cmd = CommandLine.parse(args);
+        } catch (UsageException e) {
+            err.println("flowmark: " + e.getMessage());
+            err.println();
+            err.println(CommandLine.USAGE);
+            return EXIT_USAGE;
+        }
+        if (cmd.verb() == Command.Verb.HELP) {
+            out.println(CommandLine.USAGE);
+            return 0;
+        }
+        Path home;
+        try {
+            home = home();
+        } catch (IllegalStateException e) {
+            err.println("flowmark: " + e.getMessage());
+            return EXIT_USAGE;
+        }
+        Path bundles = home.resolve("bundles");
+        if (!Files.isDirectory(bundles)) {
+            err.println("flowmark: " + bundles + " is not a directory: is FLOWMARK_HOME (" + home
+                    + ") a Flowmark installation?");
+            return EXIT_USAGE;
+        }
+        Path configDir = configDir(cmd, home);
+        if (!Files.isDirectory(configDir)) {
+            err.println("flowmark: config directory " + configDir + " does not exist or is not a directory");
+            return EXIT_USAGE;
+        }
+        List<Path> files = new ArrayList<>();
+        int unreadable = 0;
+        if (cmd.readsFiles()) {
+            List<String> given = cmd.verb() == Command.Verb.DEMO
+                    ? List.of(home.resolve("samples").resolve("demo.pcap").toString())
+                    : cmd.files();
+            for (String f : given) {
+                String problem = checkReadable(Path.of(f));
+                if (problem != null) {
+                    err.println("flowmark: skipping " + f + ": " + problem);
+                    unreadable++;
+                } else {
+                    files.add(Path.of(f).toAbsolutePath().normalize());
+                }
+            }
+            if (files.isEmpty()) {
+                err.println("flowmark: no readable capture file");
+                return 1;
+            }
+        }
+        int status = boot(cmd, home, configDir, files);
+        return status == 0 && unreadable > 0 ? 1 : status;
+    }
+
+    /**
+     * Why {@code f} cannot be read as a capture file, or null when it can.
+     */
+    public static String checkReadable(Path f) {
+        if (!Files.exists(f)) {
+            return "no such file";
+        }
+        if (Files.isDirectory(f)) {
+            return "is a directory";
+        }
+        if (!Files.isRegularFile(f)) {
+            return "not a regular file";
+        }
+        if (!Files.isReadable(f)) {
+            return "permission denied";
+        }
+        return null;
+    }
+
+    Path home() {
+        String h = env.get("FLOWMARK_HOME");
+        if (h == null || h.isBlank()) {
+            h = system.getProperty("flowmark.home");
+        }
+        if (h != null && !h.isBlank()) {
+            return Path.of(h).toAbsolutePath().normalize();
+        }
+        try {
+            Path jar = Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path lib = jar.getParent();
+            if (lib != null && lib.getParent() != null) {
+                return lib.getParent().toAbsolutePath().normalize();
+            }
+        } catch (URISyntaxException | RuntimeException e) {
+            // fall through
+        }
+        throw new IllegalStateException("cannot locate the installation: set FLOWMARK_HOME");
+    }
+
+    Path configDir(Command cmd, Path home) {
+        String c = cmd.configDir();
+        if (c == null) {
+            c = env.get("FLOWMARK_CONFIG");
+        }
+        if (c == null || c.isBlank()) {
+            return home.resolve("config");
+        }
+        return Path.of(c).toAbsolutePath().normalize();
+    }
+
+    /** Seconds to wait for a read or bench run: generous, in proportion to the input. */
+    long readTimeoutSeconds(Command cmd, List<Path> files) {
+        String override = system.getProperty("flowmark.launcher.timeout");
+        if (override != null) {
+            try {
+                return Math.max(1, Long.parseLong(override.trim()));
+            } catch (NumberFormatException e) {
+                err.println("flowmark: ignoring flowmark.launcher.timeout=" + override + ": not a number");
+            }
+        }
+        long bytes = 0;
+        for (Path f : files) {
+            try {
+                bytes += Files.size(f);
+            } catch (IOException e) {
+                // counted as empty; the core reports the file
+            }
+        }
+        long passes = cmd.verb() == Command.Verb.BENCH ? cmd.repeat() : 1;
+        // 120 s to boot plus 4 s per MB per pass: two orders of magnitude slower than the core should be.
+        return 120 + passes * (bytes / 250_000);
+    }
+
+    private int boot(Command cmd, Path home, Path configDir, List<Path> files) {
+        Path storage;
+        boolean tempStorage = cmd.readsFiles();
+        try {
+            storage = storage(home, tempStorage);
+        } catch (IOException e) {
+            err.println("flowmark: cannot create the framework storage directory: " + e);
+            return EXIT_USAGE;
+        }
+        TreeMap<Integer, List<Path>> byLevel;
+        try {
+            byLevel = Boot.scanBundles(home.resolve("bundles"), err);
+        } catch (IOException e) {
+            err.println("flowmark: cannot list " + home.resolve("bundles") + ": " + e);
+            return EXIT_USAGE;
+        }
+        Map<String, String> props = Boot.frameworkProperties(home, configDir, storage, cmd, files,
+                Boot.beginningLevel(byLevel), system);
+        Map<String, Object> config = new HashMap<>(props);
+        config.put("felix.log.logger", new StderrLogger(err));
+
+        FrameworkFactory factory = ServiceLoader.load(FrameworkFactory.class, Main.class.getClassLoader())
+                .findFirst().orElse(null);
+        if (factory == null) {
+            err.println("flowmark: no OSGi framework in lib/ (org.apache.felix.framework jar missing)");
+            return EXIT_USAGE;
+        }
+        System.clearProperty(Boot.EXIT_STATUS_PROPERTY);
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        Framework fw = factory.newFramework((Map) config);
+        AtomicBoolean cleaned = new AtomicBoolean();
+        Runnable cleanup = () -> {
+            if (tempStorage && cleaned.compareAndSet(false, true)) {
+                deleteTree(storage);
+            }
+        };
+        Thread hook = new Thread(() -> {
+            stopAndWait(fw);
+            cleanup.run();
+        }, "flowmark-shutdown");
+        try {
+            fw.init();
+            Set<String> failed = Boot.newFailedSet();
+            fw.getBundleContext().addFrameworkListener(Boot.errorReporter(err, failed));
+            List<Bundle> installed = Boot.installBundles(fw.getBundleContext(), byLevel, err);
+            Runtime.getRuntime().addShutdownHook(hook);
+            fw.start();
+            if (cmd.verb() == Command.Verb.RUN) {
+                fw.waitForStop(0);
+                return 0;
+            }
+            return awaitCore(cmd, fw, installed, failed, files);
+        } catch (BundleException | RuntimeException e) {
+            err.println("flowmark: cannot start the OSGi framework: " + Boot.reason(e));
+            stopAndWait(fw);
+            return EXIT_USAGE;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            stopAndWait(fw);
+            return EXIT_USAGE;
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // shutting down: the hook is running
+            }
+            if (fw.getState() != Bundle.RESOLVED && fw.getState() != Bundle.INSTALLED) {
+                stopAndWait(fw);
+            }
+            cleanup.run();
+        }
+    }
+
+    private int awaitCore(Command cmd, Framework fw, List<Bundle> installed, Set<String> failed, List<Path> files)
+            throws InterruptedException {
+        Bundle core = installed.stream().filter(b -> Boot.CORE_BUNDLE.equals(b.getSymbolicName())).findFirst()
+                .orElse(null);
+        if (core == null) {
+            err.println("flowmark: the capture core (bundle " + Boot.CORE_BUNDLE + ") is not installed: nothing can "
+                    + "read the files");
+            return EXIT_USAGE;
+        }
+        if (fw.getState() == Bundle.ACTIVE && core.getState() != Bundle.ACTIVE && core.getState() != Bundle.STARTING) {
+            err.println("flowmark: the capture core (bundle " + Boot.name(core) + ") did not start"
+                    + (failed.contains(Boot.CORE_BUNDLE) ? "" : "; see the messages above"));
+            return EXIT_USAGE;
+        }
+        long timeout = readTimeoutSeconds(cmd, files);
+        FrameworkEvent ev = fw.waitForStop(timeout * 1000);
+        if (ev.getType() == FrameworkEvent.WAIT_TIMEDOUT) {
+            err.println("flowmark: the capture core did not finish within " + timeout + " s; stopping (set "
+                    + "-Dflowmark.launcher.timeout=SECONDS in FLOWMARK_JAVA_OPTS to wait longer)");
+            return EXIT_USAGE;
+        }
+        String s = System.getProperty(Boot.EXIT_STATUS_PROPERTY);
+        if ("0".equals(s)) {
+            return 0;
+        }
+        if ("1".equals(s)) {
+            return 1;
+        }
+        err.println("flowmark: the framework stopped without an exit status from the capture core"
+                + (s == null ? "" : " (" + Boot.EXIT_STATUS_PROPERTY + "=" + s + ")")
+                + "; the run did not complete");
+        return EXIT_USAGE;
+    }
+
+    private void stopAndWait(Framework fw) {
+        int state = fw.getState();
+        if (state != Bundle.ACTIVE && state != Bundle.STARTING && state != Bundle.STOPPING) {
+            return;
+        }
+        try {
+            if (state != Bundle.STOPPING) {
+                fw.stop();
+            }
+            FrameworkEvent ev = fw.waitForStop(STOP_WAIT_MILLIS);
+            if (ev.getType() == FrameworkEvent.WAIT_TIMEDOUT) {
+                err.println("flowmark: the framework did not stop within " + STOP_WAIT_MILLIS / 1000 + " s");
+            }
+        } catch (BundleException | RuntimeException e) {
+            err.println("flowmark: error while stopping: " + Boot.reason(e));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private Path storage(Path home, boolean temp) throws IOException {
+        String data = system.getProperty("flowmark.launcher.data");
+        Path dataDir = data != null ? Path.of(data) : home.resolve("data");
+        if (!temp) {
+            Path cache = dataDir.resolve("felix-cache");
+            Files.createDirectories(cache);
+            return cache;
+        }
+        // Read runs may overlap (scripts, tests): each gets its own storage, deleted at exit.
+        try {
+            Files.createDirectories(dataDir);
+            return Files.createTempDirectory(dataDir, "read-");
+        } catch (IOException e) {
+            return Files.createTempDirectory("flowmark-read-");
+        }
+    }
+
+    static void deleteTree(Path dir) {
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    // best effort: data/ is disposable
+                }
+            });
+        } catch (IOException e) {
+            // best effort
+        }
+    }
+}
