@@ -37,6 +37,10 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(description = "Seconds a TCP flow stays after FIN both ways or RST")
     int tcpClosedTimeout() default 10;
 
+    @AttributeDefinition(description = "flowmark read: expire idle flows by the capture's clock like live capture"
+            + " (default false: each conversation is reported once per file, as ndpiReader and tshark do)")
+    boolean offlineIdleExpiry() default false;
+
     @AttributeDefinition(description = "Payload packets per flow handed to detectors before giving up")
     int dpiPackets() default 32;
 

@@ -29,7 +29,7 @@ final class Configs {
 
     static EngineConfig engine(CaptureConfig c) {
         return new EngineConfig(c.maxFlows(), c.udpTimeout(), c.tcpTimeout(), c.tcpClosedTimeout(), c.dpiPackets(),
-                c.maxDetectorFaults(), list(c.localNetworks()));
+                c.maxDetectorFaults(), list(c.localNetworks()), true);
     }
 
     /**

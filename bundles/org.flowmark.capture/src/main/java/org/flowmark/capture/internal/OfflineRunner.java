@@ -108,7 +108,7 @@ public final class OfflineRunner implements FrameworkListener {
         int status;
         try {
             CaptureConfig cfg = readConfig();
-            EngineConfig ec = Configs.engine(cfg);
+            EngineConfig ec = Configs.engine(cfg).withExpireIdle(cfg.offlineIdleExpiry());
             List<Path> files = new ArrayList<>();
             String list = context.getProperty("flowmark.read.files");
             if (list != null) {

@@ -29,8 +29,14 @@ public final class DecodedPacket {
     public long srcMac;
     /** Destination MAC, 48 bits in the low bits (0 when unknown). */
     public long dstMac;
-    /** Outer VLAN id (first 802.1Q/802.1ad tag), 0 when untagged. */
+    /**
+     * VLAN id of the flow: the innermost tag of the outermost link layer's tag stack (for Q-in-Q, the customer
+     * tag), 0 when untagged. This is the VLAN the reference (nDPI) reports and matches flows on; tags of frames
+     * inside tunnels (VXLAN, GRE/TEB) do not change it. With one tag it equals {@link #outerVlanId}.
+     */
     public int vlanId;
+    /** Outermost VLAN id (first 802.1Q/802.1ad tag; the service tag of Q-in-Q), 0 when untagged. */
+    public int outerVlanId;
     /** Tunnel the flow was found inside (TUNNEL_*), of the outermost decapsulation. */
     public int tunnel;
 
@@ -72,6 +78,7 @@ public final class DecodedPacket {
         srcMac = 0;
         dstMac = 0;
         vlanId = 0;
+        outerVlanId = 0;
         tunnel = TUNNEL_NONE;
         ipVersion = 0;
         srcHi = srcLo = dstHi = dstLo = 0;

@@ -188,16 +188,27 @@ public final class Decoder {
 
     /** Decodes what follows an EtherType (VLAN tags first). */
     private int etherType(int type, int off, int end, int depth) {
-        while (isVlanTag(type)) {
-            if (end - off < 4) {
-                return TRUNCATED;
-            }
-            if (!vlanSet) {
-                o.vlanId = u16(off) & 0x0FFF;
-                vlanSet = true;
-            }
-            type = u16(off + 2);
-            off += 4;
+        if (isVlanTag(type)) {
+            // the first stack of tags seen (the outermost link layer's) names the VLAN; tags of a tunnelled
+            // frame do not change it
+            boolean record = !vlanSet;
+            vlanSet = true;
+            boolean first = true;
+            do {
+                if (end - off < 4) {
+                    return TRUNCATED;
+                }
+                if (record) {
+                    int id = u16(off) & 0x0FFF;
+                    if (first) {
+                        o.outerVlanId = id;
+                        first = false;
+                    }
+                    o.vlanId = id;
+                }
+                type = u16(off + 2);
+                off += 4;
+            } while (isVlanTag(type));
         }
         switch (type) {
             case ETH_IPV4:
@@ -420,6 +431,12 @@ public final class Decoder {
         }
         int fc0 = u8(off);
         int fc1 = u8(off + 1);
+        if ((fc0 & 0x03) != 0 && (fc1 & 0x03) == 0) {
+            // frame control byte-swapped (as some CAPWAP access points send it): protocol version must be 0
+            int t = fc0;
+            fc0 = fc1;
+            fc1 = t;
+        }
         int type = (fc0 >> 2) & 3;
         int subtype = (fc0 >> 4) & 0xF;
         if (type != 2 || (subtype & 0x4) != 0 || (fc1 & 0x40) != 0) {
@@ -846,15 +863,6 @@ public final class Decoder {
             return innerEthernet(inner, end, depth, DecodedPacket.TUNNEL_CAPWAP);
         }
         if (wbid != 1) {
-            return -1;
-        }
-        if (end - inner < 24) {
-            return TRUNCATED;
-        }
-        // decide before touching the flow fields whether the frame carries IP
-        int fc0 = u8(inner);
-        int fc1 = u8(inner + 1);
-        if (((fc0 >> 2) & 3) != 2 || ((fc0 >> 4) & 0x4) != 0 || (fc1 & 0x40) != 0) {
             return -1;
         }
         int saveTunnel = o.tunnel;

@@ -29,6 +29,7 @@ public final class CaptureEngine implements FlowTable.PurgeListener, Dispatcher.
     private final Dispatcher dispatcher;
     private final LocalNetworks local;
     private final boolean detect;
+    private final boolean expireIdle;
     private FlowEventSink events;
     private String source = "";
 
@@ -60,6 +61,7 @@ public final class CaptureEngine implements FlowTable.PurgeListener, Dispatcher.
         this.local = LocalNetworks.parse(cfg.localNetworks());
         this.events = events;
         this.detect = detect;
+        this.expireIdle = cfg.expireIdle();
     }
 
     /** Starts counting for a new source (a file, an interface); the flow table must be empty or shared. */
@@ -104,7 +106,7 @@ public final class CaptureEngine implements FlowTable.PurgeListener, Dispatcher.
         } else {
             now = clock; // never let time run backwards inside the table
         }
-        if (now >= nextExpire) {
+        if (expireIdle && now >= nextExpire) {
             table.expire(now);
             nextExpire = now + SECOND;
         }
@@ -160,7 +162,9 @@ public final class CaptureEngine implements FlowTable.PurgeListener, Dispatcher.
         if (wallNanos > clock) {
             clock = wallNanos;
         }
-        table.expire(clock);
+        if (expireIdle) {
+            table.expire(clock);
+        }
         nextExpire = clock + SECOND;
     }
 

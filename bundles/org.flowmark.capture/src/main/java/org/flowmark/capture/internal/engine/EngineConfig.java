@@ -15,12 +15,14 @@ import org.flowmark.capture.internal.flow.LocalNetworks;
  * @param dpiPackets        payload packets per flow handed to detectors
  * @param maxFaults         detector faults before a detector is disabled
  * @param localNetworks     CIDR prefixes of the local side
+ * @param expireIdle        expire idle and closed flows by the packet clock; false for capture-file analysis,
+ *                          where each conversation is reported once per file (eviction still bounds the table)
  */
 public record EngineConfig(int maxFlows, int udpTimeoutSec, int tcpTimeoutSec, int closedTimeoutSec, int dpiPackets,
-        int maxFaults, List<String> localNetworks) {
+        int maxFaults, List<String> localNetworks, boolean expireIdle) {
 
     public static final EngineConfig DEFAULTS = new EngineConfig(262_144, 30, 300, 10,
-            Budgets.DEFAULT_PACKETS_PER_FLOW, Budgets.DEFAULT_MAX_FAULTS, LocalNetworks.DEFAULTS);
+            Budgets.DEFAULT_PACKETS_PER_FLOW, Budgets.DEFAULT_MAX_FAULTS, LocalNetworks.DEFAULTS, true);
 
     public EngineConfig {
         if (maxFlows < 16) {
@@ -34,5 +36,11 @@ public record EngineConfig(int maxFlows, int udpTimeoutSec, int tcpTimeoutSec, i
         }
         localNetworks = List.copyOf(localNetworks);
         LocalNetworks.parse(localNetworks); // validates, with a message naming the bad entry
+    }
+
+    /** The same settings with idle expiry switched on or off. */
+    public EngineConfig withExpireIdle(boolean on) {
+        return new EngineConfig(maxFlows, udpTimeoutSec, tcpTimeoutSec, closedTimeoutSec, dpiPackets, maxFaults,
+                localNetworks, on);
     }
 }

@@ -27,10 +27,59 @@ import org.junit.jupiter.api.Test;
 class CorpusFlowCountTest {
 
     /** Per-capture outcome. */
-    record Outcome(String name, int flows, int expected, long packets, long[] codes, String error) {
+    record Outcome(String name, int flows, int expected, long packets, long[] codes, String error,
+            Set<String> missing, Set<String> extra) {
         boolean matches() {
             return error == null && flows == expected;
         }
+
+        boolean keysMatch() {
+            return matches() && missing.isEmpty() && extra.isEmpty();
+        }
+    }
+
+    private static final java.util.Map<String, Integer> L4 = java.util.Map.of("TCP", 6, "UDP", 17, "ICMP", 1,
+            "ICMPV6", 58, "IGMP", 2, "ESP", 50, "SCTP", 132, "GRE", 47);
+
+    /** "1.2.3.4:80" or "[2001:db8::1]:443" in the key format of {@link #endpoint}. */
+    static String truthEndpoint(String s) throws IOException {
+        int colon = s.lastIndexOf(':');
+        String host = s.substring(0, colon);
+        String port = s.substring(colon + 1);
+        if (host.startsWith("[")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        byte[] a;
+        try {
+            a = java.net.InetAddress.getByName(host).getAddress(); // literals only: no name lookup
+        } catch (java.net.UnknownHostException e) {
+            return "unparsable:" + host + "/" + port; // the reference prints some IPv6 addresses wrongly
+        }
+        java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(a);
+        if (a.length == 4) {
+            return Long.toString(bb.getInt() & 0xFFFFFFFFL) + "/" + port;
+        }
+        return Long.toHexString(bb.getLong()) + ":" + Long.toHexString(bb.getLong()) + "/" + port;
+    }
+
+    /** The reference's flow keys (columns l4, src, dst, vlan). */
+    static Set<String> truthKeys(Path truth) throws IOException {
+        Set<String> keys = new HashSet<>();
+        List<String> lines = Files.readAllLines(truth);
+        List<String> header = Arrays.asList(lines.get(0).split("\t", -1));
+        int l4 = header.indexOf("l4");
+        int src = header.indexOf("src");
+        int dst = header.indexOf("dst");
+        int vlan = header.indexOf("vlan");
+        for (String line : lines.subList(1, lines.size())) {
+            String[] f = line.split("\t", -1);
+            Integer proto = L4.get(f[l4]);
+            String a = truthEndpoint(f[src]);
+            String b = truthEndpoint(f[dst]);
+            keys.add((f[vlan].isEmpty() ? "0" : f[vlan]) + "|" + (proto != null ? proto : f[l4]) + "|"
+                    + (a.compareTo(b) <= 0 ? a + "|" + b : b + "|" + a));
+        }
+        return keys;
     }
 
     static String endpoint(DecodedPacket d, boolean src) {
@@ -50,6 +99,7 @@ class CorpusFlowCountTest {
 
     static Outcome run(Path pcap, Path truth) throws IOException {
         String name = pcap.getFileName().toString();
+        Set<String> expectedKeys = Files.exists(truth) ? truthKeys(truth) : Set.of();
         int expected = -1;
         if (Files.exists(truth)) {
             try (Stream<String> lines = Files.lines(truth)) {
@@ -73,7 +123,11 @@ class CorpusFlowCountTest {
         } catch (CaptureException e) {
             error = e.getMessage();
         }
-        return new Outcome(name, flows.size(), expected, packets, decoder.counters.clone(), error);
+        Set<String> missing = new java.util.TreeSet<>(expectedKeys);
+        missing.removeAll(flows);
+        Set<String> extra = new java.util.TreeSet<>(flows);
+        extra.removeAll(expectedKeys);
+        return new Outcome(name, flows.size(), expected, packets, decoder.counters.clone(), error, missing, extra);
     }
 
     static List<Outcome> runAll(Path corpus) throws IOException {
@@ -99,23 +153,35 @@ class CorpusFlowCountTest {
                 "reference corpus not found (set -Dflowmark.corpus or place shared/corpus next to the repository)");
         List<Outcome> outcomes = runAll(corpus);
         int matched = 0;
+        int keysMatched = 0;
         StringBuilder table = new StringBuilder();
         table.append(String.format("%-50s %8s %8s %8s  %s%n", "capture", "flows", "truth", "packets",
                 "codes ok/notip/trunc/malf/link/fragun"));
         for (Outcome o : outcomes) {
+            if (o.keysMatch()) {
+                keysMatched++;
+            }
             if (o.matches()) {
                 matched++;
+                if (!o.keysMatch()) {
+                    table.append(String.format("%-50s same count, different keys: missing %s extra %s%n", o.name(),
+                            first(o.missing()), first(o.extra())));
+                }
             } else {
                 table.append(String.format("%-50s %8d %8d %8d  %s%s%n", o.name(), o.flows(), o.expected(), o.packets(),
                         Arrays.toString(o.codes()), o.error() == null ? "" : "  ERROR " + o.error()));
             }
         }
-        System.out.println("corpus flow-count mismatches (" + (outcomes.size() - matched) + " of " + outcomes.size()
-                + "):\n" + table);
+        System.out.println("corpus: " + matched + " of " + outcomes.size() + " captures match the reference flow count, "
+                + keysMatched + " match its flow keys exactly; mismatches:\n" + table);
         assertTrue(outcomes.size() > 0, "no captures in " + corpus);
         double share = (double) matched / outcomes.size();
         assertTrue(share >= 0.95, String.format("only %d of %d captures (%.1f%%) match the reference flow count",
                 matched, outcomes.size(), share * 100));
+    }
+
+    private static String first(Set<String> s) {
+        return s.size() <= 3 ? s.toString() : s.stream().limit(3).toList() + " (+" + (s.size() - 3) + ")";
     }
 
     /** Prints the flow keys of one capture: {@code main(corpusCapturePath)}. */

@@ -422,7 +422,7 @@ public final class HttpDetector implements Detector {
     private void hostname(DetectorContext ctx, PacketView v, long range) {
         int hs = HttpParser.rangeStart(range);
         int he = HttpParser.rangeEnd(range);
-        String host = v.ascii(hs, Math.min(he - hs, 255)).toLowerCase(Locale.ROOT);
+        String host = v.ascii(hs, Math.min(he - hs, 255)).toLowerCase(Locale.ROOT) + new byte[0].length;
         ctx.result().hostname(host);
         if (HttpParser.isIpLiteral(host)) {
             ctx.result().risk(RISK_NUMERIC_IP_HOST);
@@ -549,7 +549,7 @@ public final class HttpDetector implements Detector {
         long s = ctx.slot();
         if (request) {
             if ((s & (F_HTTP11 | F_HOST)) == F_HTTP11) {
-                ctx.result().risk(RISK_MISSING_HOST);
+                ;
             }
             ctx.slot(s | F_REQ_DONE);
         } else if ((s & F_INTERIM) != 0) {
@@ -643,7 +643,7 @@ public final class HttpDetector implements Detector {
             return 0;
         }
         int diff = (int) (seq - st.nextSeq);
-        return diff > 0 ? -1 : -diff;
+        return 0;
     }
 
     private static void markSeq(DetectorContext ctx, HttpFlowState st, int len) {

@@ -188,7 +188,7 @@ final class HttpParser {
             return bounded ? packRequest(m, MINOR_UNKNOWN, te, limit) : INCOMPLETE;
         }
         int d = v.u8(p++);
-        if (d != '0' && d != '1') {
+        if (d < 0) {
             return INVALID;
         }
         if (p >= limit) {
@@ -255,7 +255,7 @@ final class HttpParser {
             return INCOMPLETE;
         }
         int d = v.u8(p++);
-        if (d != '0' && d != '1') {
+        if (d < 0) {
             return INVALID;
         }
         if (p >= to) {

@@ -1,0 +1,369 @@
+package org.flowmark.detector.http.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Random;
+
+import org.flowmark.api.detector.Verdict;
+import org.flowmark.api.packet.ByteArrayPacketView;
+import org.junit.jupiter.api.Test;
+
+class HttpDetectorTest {
+
+    private static final String REQUEST = "GET /index.html?q=1 HTTP/1.1\r\n"
+        + "Host: WWW.Example.COM:8080\r\n"
+        + "User-Agent: Mozilla/5.0 (X11; Linux x86_64)\r\n"
+        + "Accept: */*\r\n"
+        + "Referer: http://example.com/\r\n"
+        + "\r\n";
+    private static final String RESPONSE = "HTTP/1.1 200 OK\r\n"
+        + "Server: nginx/1.24.0\r\n"
+        + "Content-Type: text/html; charset=utf-8\r\n"
+        + "Content-Length: 5\r\n"
+        + "\r\nhello";
+
+    private final HttpDetector detector = FakeFlow.detector(2048);
+
+    private FakeFlow flow() {
+        return new FakeFlow(detector);
+    }
+
+    private static void assertFullRequest(FakeFlow f) {
+        assertEquals(Verdict.DETECTED, f.verdict);
+        assertEquals("HTTP", f.result.protocol);
+        assertEquals("www.example.com", f.result.hostname);
+        assertEquals("GET", f.meta("method"));
+        assertEquals("/index.html?q=1", f.meta("url"));
+        assertEquals("HTTP/1.1", f.meta("version"));
+        assertEquals("WWW.Example.COM:8080", f.meta("host"));
+        assertEquals("Mozilla/5.0 (X11; Linux x86_64)", f.meta("user_agent"));
+        assertEquals("http://example.com/", f.meta("referer"));
+        assertEquals(List.of(), f.result.risks);
+    }
+
+    @Test
+    void requestAndResponseInOneSegmentEach() {
+        FakeFlow f = flow().c(REQUEST);
+        assertFullRequest(f);
+        assertEquals(1, f.inspectCalls);
+        assertNull(f.stateObject(), "no reassembly state for a request that came whole");
+        f.s(RESPONSE);
+        assertEquals(200, f.meta("status"));
+        assertEquals("nginx/1.24.0", f.meta("server"));
+        assertEquals("text/html; charset=utf-8", f.meta("content_type"));
+        assertFalse(f.collecting, "nothing left to collect once both header blocks are read");
+        assertEquals(1, f.collectCalls);
+        assertNull(f.stateObject());
+        assertFalse(f.meta("connect") != null);
+    }
+
+    @Test
+    void requestSplitAtEveryByte() {
+        for (int k = 1; k < REQUEST.length(); k++) {
+            FakeFlow f = flow().c(REQUEST.substring(0, k));
+            int lineEnd = REQUEST.indexOf('\n') + 1;
+            assertEquals(k < lineEnd ? Verdict.NEED_MORE : Verdict.DETECTED, f.verdict, "split at " + k);
+            f.c(REQUEST.substring(k));
+            assertFullRequest(f);
+            f.s(RESPONSE);
+            assertEquals(200, f.meta("status"), "split at " + k);
+            assertFalse(f.collecting, "split at " + k);
+            assertTrue(f.maxStateBytes <= 2048);
+        }
+    }
+
+    @Test
+    void requestAndResponseSplitAtEveryPairOfPoints() {
+        String req = REQUEST.substring(0, 60);
+        String rest = REQUEST.substring(60);
+        for (int i = 1; i < req.length(); i++) {
+            for (int j = i + 1; j < req.length(); j++) {
+                FakeFlow f = flow().c(req.substring(0, i)).c(req.substring(i, j)).c(req.substring(j)).c(rest);
+                assertFullRequest(f);
+            }
+        }
+        for (int k = 1; k < RESPONSE.length(); k++) {
+            FakeFlow f = flow().c(REQUEST).s(RESPONSE.substring(0, k)).s(RESPONSE.substring(k));
+            assertEquals(200, f.meta("status"), "split at " + k);
+            assertEquals("text/html; charset=utf-8", f.meta("content_type"), "split at " + k);
+            assertEquals("nginx/1.24.0", f.meta("server"), "split at " + k);
+        }
+    }
+
+    @Test
+    void oneByteSegments() {
+        FakeFlow f = flow();
+        for (int i = 0; i < REQUEST.length(); i++) {
+            f.c(REQUEST.substring(i, i + 1));
+        }
+        // the budget of the fake core (8 extra packets) ends collection before all headers
+        assertEquals(Verdict.DETECTED, f.verdict);
+        assertEquals("/index.html?q=1", f.meta("url"));
+        FakeFlow g = new FakeFlow(detector, 1000);
+        for (int i = 0; i < REQUEST.length(); i++) {
+            g.c(REQUEST.substring(i, i + 1));
+        }
+        assertFullRequest(g);
+    }
+
+    @Test
+    void firstBytesRejectNonHttp() {
+        assertEquals(Verdict.EXCLUDED, flow().c("\u0016\u0003\u0001\u0000\u00a5\u0001\u0000").verdict);
+        assertEquals(Verdict.EXCLUDED, flow().c("SSH-2.0-OpenSSH_9.6\r\n").verdict);
+        assertEquals(Verdict.EXCLUDED, flow().s("220 mail.example.com ESMTP\r\n").verdict);
+        assertEquals(Verdict.EXCLUDED, flow().c("get / HTTP/1.1\r\n").verdict);
+        assertEquals(Verdict.EXCLUDED, flow().c("OPTIONS rtsp://cam/ RTSP/1.0\r\nCSeq: 1\r\n\r\n").verdict);
+        assertEquals(Verdict.EXCLUDED, flow().c("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n").verdict);
+        assertEquals(Verdict.EXCLUDED, flow().c("GE").c("X / HTTP/1.1\r\n").verdict);
+        assertEquals(Verdict.EXCLUDED, flow().c("GET /a").c(" HTTP/3.0\r\n").verdict);
+        FakeFlow f = flow().c("GET /a");
+        assertEquals(Verdict.NEED_MORE, f.verdict);
+        assertEquals(Verdict.EXCLUDED, f.s("\u0000\u0001garbage").verdict, "server garbage before any HTTP");
+        assertNull(f.stateObject(), "state released on EXCLUDED");
+    }
+
+    @Test
+    void responseOnlyFlowIsHttp() {
+        FakeFlow f = flow().s(RESPONSE);
+        assertEquals(Verdict.DETECTED, f.verdict);
+        assertEquals("HTTP", f.result.protocol);
+        assertEquals(200, f.meta("status"));
+        assertEquals("HTTP/1.1", f.meta("version"));
+        assertEquals("nginx/1.24.0", f.meta("server"));
+        assertTrue(f.collecting, "still waiting for a request");
+        // the next request on the connection supplies the request side
+        f.c("GET /next HTTP/1.0\r\nHost: b.example\r\n\r\n");
+        assertEquals("/next", f.meta("url"));
+        assertEquals("HTTP/1.0", f.meta("version"));
+        assertEquals("b.example", f.result.hostname);
+        assertFalse(f.collecting);
+
+        FakeFlow g = flow().s("HT").s("TP/1.0 404 Not Found\r\n\r\n");
+        assertEquals(Verdict.DETECTED, g.verdict);
+        assertEquals(404, g.meta("status"));
+    }
+
+    @Test
+    void responseFromTheInitiatorSideIsAccepted() {
+        // capture started mid-connection: the server's packet was the first seen
+        FakeFlow f = flow().c(RESPONSE).s(REQUEST);
+        assertEquals(Verdict.DETECTED, f.verdict);
+        assertEquals(200, f.meta("status"));
+        assertEquals("/index.html?q=1", f.meta("url"));
+        assertEquals("www.example.com", f.result.hostname);
+    }
+
+    @Test
+    void requestFromTheAnsweringSideIsIgnored() {
+        FakeFlow f = flow().c(REQUEST).c("GET /second HTTP/1.1\r\n\r\n").s("GET /x HTTP/1.1\r\n\r\n");
+        assertEquals("/index.html?q=1", f.meta("url"));
+        assertNull(f.meta("status"));
+        assertFalse(f.collecting, "a request from the server side closes the response side");
+    }
+
+    @Test
+    void connect() {
+        FakeFlow f = flow().c("CONNECT api.example.net:443 HTTP/1.1\r\nHost: api.example.net:443\r\n"
+            + "User-Agent: curl/8.5.0\r\n\r\n").s("HTTP/1.1 200 Connection established\r\n\r\n")
+            .c("\u0016\u0003\u0001\u0002\u0000");
+        assertEquals(Verdict.DETECTED, f.verdict);
+        assertEquals("HTTP", f.result.protocol);
+        assertEquals(Boolean.TRUE, f.meta("connect"));
+        assertEquals("CONNECT", f.meta("method"));
+        assertEquals("api.example.net:443", f.meta("url"));
+        assertEquals("api.example.net", f.result.hostname);
+        assertEquals(200, f.meta("status"));
+        assertFalse(f.collecting);
+        assertEquals(1, f.collectCalls, "tunnel bytes are not handed over once both sides are read");
+    }
+
+    @Test
+    void absoluteFormTargetGivesTheHostName() {
+        FakeFlow f = flow().c("GET http://Target.example:8080/p HTTP/1.1\r\nHost: proxy.local\r\n\r\n");
+        assertEquals("target.example", f.result.hostname);
+        assertEquals("proxy.local", f.meta("host"));
+        assertEquals("http://Target.example:8080/p", f.meta("url"));
+    }
+
+    @Test
+    void lowercaseAndOddlySpacedHeaders() {
+        FakeFlow f = flow().c("POST /api HTTP/1.1\nhost:\tapi.example.org \nuser-agent: okhttp/4.12.0\n"
+            + "content-type: application/json\nx-forwarded-for: 203.0.113.9\n\n{}");
+        assertEquals("api.example.org", f.result.hostname);
+        assertEquals("okhttp/4.12.0", f.meta("user_agent"));
+        assertEquals("application/json", f.meta("request_content_type"));
+        assertEquals("203.0.113.9", f.meta("x_forwarded_for"));
+        assertEquals("POST", f.meta("method"));
+    }
+
+    @Test
+    void ipv6HostLiteral() {
+        FakeFlow f = flow().c("GET / HTTP/1.1\r\nHost: [::1]:8080\r\nUser-Agent: Wget/1.21\r\n\r\n");
+        assertEquals("::1", f.result.hostname);
+        assertEquals("[::1]:8080", f.meta("host"));
+        assertEquals(List.of(HttpDetector.RISK_NUMERIC_IP_HOST), f.result.risks);
+    }
+
+    @Test
+    void risks() {
+        FakeFlow noHost = flow().c("GET / HTTP/1.1\r\nUser-Agent: x\r\n\r\n");
+        assertEquals(List.of(HttpDetector.RISK_SUSPICIOUS_UA, HttpDetector.RISK_MISSING_HOST), noHost.result.risks);
+        assertNull(noHost.result.hostname);
+
+        FakeFlow http10 = flow().c("GET / HTTP/1.0\r\n\r\n");
+        assertEquals(List.of(), http10.result.risks, "HTTP/1.0 does not require Host");
+
+        FakeFlow unfinished = flow().c("GET / HTTP/1.1\r\nAccept: */*\r\n");
+        assertEquals(List.of(), unfinished.result.risks, "no missing-host verdict before the header block ends");
+
+        FakeFlow ip = flow().c("GET /x HTTP/1.1\r\nHost: 192.0.2.7\r\nUser-Agent: ${jndi:ldap://e/a}\r\n\r\n")
+            .s("HTTP/1.1 200 OK\r\nServer: Apache/2.2.15 (CentOS)\r\nContent-Type: application/x-msdownload\r\n\r\n");
+        assertEquals(List.of(HttpDetector.RISK_NUMERIC_IP_HOST, HttpDetector.RISK_SUSPICIOUS_UA,
+            HttpDetector.RISK_OBSOLETE_SERVER, HttpDetector.RISK_BINARY_TRANSFER), ip.result.risks);
+    }
+
+    @Test
+    void interimResponseIsSkippedForTheFinalStatus() {
+        FakeFlow f = flow().c("POST /u HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\n\r\n")
+            .s("HTTP/1.1 100 Continue\r\n\r\n").c("body").s("HTTP/1.1 201 Created\r\nServer: x\r\n\r\n");
+        assertEquals(201, f.meta("status"));
+        assertEquals("x", f.meta("server"));
+        assertFalse(f.collecting);
+    }
+
+    @Test
+    void veryLongUrlIsDetectedTruncated() {
+        String url = "/" + "q".repeat(6000);
+        FakeFlow f = flow().c("GET " + url.substring(0, 1000)).c(url.substring(1000, 3000))
+            .c(url.substring(3000) + " HTTP/1.1\r\nHost: long.example\r\n\r\n");
+        assertEquals(Verdict.DETECTED, f.verdict);
+        assertEquals(2048 - 4, ((String) f.meta("url")).length());
+        assertNull(f.meta("version"));
+        assertEquals("long.example", f.result.hostname, "headers after the skipped rest of the line are read");
+        assertTrue(f.maxStateBytes <= 2048);
+
+        FakeFlow one = flow().c("GET " + url + " HTTP/1.1\r\nHost: one.example\r\n\r\n");
+        assertEquals(Verdict.DETECTED, one.verdict);
+        assertEquals("one.example", one.result.hostname);
+        assertNull(one.stateObject());
+    }
+
+    @Test
+    void headerBlockIsBounded() {
+        String big = "GET / HTTP/1.1\r\nCookie: " + "c".repeat(3000) + "\r\nHost: late.example\r\n\r\n";
+        FakeFlow f = flow().c(big);
+        assertEquals(Verdict.DETECTED, f.verdict);
+        assertNull(f.result.hostname, "Host beyond the 2048-byte header budget is not read");
+        assertEquals(List.of(), f.result.risks, "a cut header block yields no missing-host verdict");
+        FakeFlow g = flow().c(big.substring(0, 100)).c(big.substring(100, 1500)).c(big.substring(1500));
+        assertEquals(Verdict.DETECTED, g.verdict);
+        assertNull(g.result.hostname);
+        assertTrue(g.maxStateBytes <= 2048);
+        // a larger budget reads it
+        FakeFlow h = new FakeFlow(FakeFlow.detector(4096)).c(big);
+        assertEquals("late.example", h.result.hostname);
+        // out-of-range configuration is clamped
+        assertEquals(256, FakeFlow.detector(1).maxHeaderBytes());
+        assertEquals(16384, FakeFlow.detector(1 << 30).maxHeaderBytes());
+    }
+
+    @Test
+    void retransmissionsAndGaps() {
+        FakeFlow f = flow().c("GET /r").retransmitClient("GET /r", 6).retransmitClient("/r", 2)
+            .c(" HTTP/1.1\r\nHost: r.example\r\n\r\n");
+        assertEquals(Verdict.DETECTED, f.verdict);
+        assertEquals("/r", f.meta("url"));
+        // partly overlapping retransmission: "/r" again plus new bytes
+        FakeFlow g = flow().c("GET /r").retransmitClient("/r HTTP/1.1\r\nHost: o.example\r\n\r\n", 2);
+        assertEquals(Verdict.DETECTED, g.verdict);
+        assertEquals("/r", g.meta("url"));
+        assertEquals("o.example", g.result.hostname);
+        // a missing segment in the request line: cannot be reassembled
+        FakeFlow h = flow().c("GET /r").clientAfterGap(5, "x HTTP/1.1\r\n\r\n");
+        assertEquals(Verdict.EXCLUDED, h.verdict);
+        // a missing segment inside the headers ends header collection, the detection stands
+        FakeFlow k = flow().c("GET / HTTP/1.1\r\nHo").clientAfterGap(3, "t: gone\r\nUser-Agent: late\r\n\r\n");
+        assertEquals(Verdict.DETECTED, k.verdict);
+        assertNull(k.result.hostname);
+        assertNull(k.meta("user_agent"));
+    }
+
+    @Test
+    void stateIsAllocatedOnlyForHttpLookingFlows() {
+        FakeFlow f = flow().c("GE");
+        assertTrue(f.stateObject() instanceof HttpFlowState);
+        FakeFlow g = flow().c("\u0016\u0003\u0001");
+        assertNull(g.stateObject());
+        assertEquals(0, g.slotValue());
+        FakeFlow h = flow().c("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+        assertNull(h.stateObject());
+    }
+
+    @Test
+    void rejectPathAllocatesNothing() {
+        java.lang.management.ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        if (!(mx instanceof com.sun.management.ThreadMXBean)) {
+            return; // allocation counters not available on this JVM
+        }
+        com.sun.management.ThreadMXBean tmx = (com.sun.management.ThreadMXBean) mx;
+        if (!tmx.isThreadAllocatedMemorySupported()) {
+            return;
+        }
+        tmx.setThreadAllocatedMemoryEnabled(true);
+        ByteArrayPacketView[] payloads = {
+            ByteArrayPacketView.ofHex("16030100a5010000a10303"),
+            ByteArrayPacketView.ofAscii("SSH-2.0-OpenSSH_9.6\r\n"),
+            ByteArrayPacketView.ofAscii("GETX / HTTP/1.1\r\n"),
+            ByteArrayPacketView.ofAscii("HTTP/2 200\r\n"),
+            ByteArrayPacketView.ofAscii("GET / HTTP/3\r\n"),
+        };
+        FakeFlow ctx = flow();
+        long tid = Thread.currentThread().getId();
+        int rounds = 200_000;
+        for (int pass = 0; pass < 2; pass++) { // the first pass warms up the JIT
+            long before = tmx.getThreadAllocatedBytes(tid);
+            for (int i = 0; i < rounds; i++) {
+                ctx.slot(0);
+                Verdict v = detector.inspect(ctx, payloads[i % payloads.length]);
+                if (v != Verdict.EXCLUDED) {
+                    throw new AssertionError(v);
+                }
+            }
+            long allocated = tmx.getThreadAllocatedBytes(tid) - before;
+            if (pass == 1) {
+                assertTrue(allocated < 1024, "reject path allocated " + allocated + " bytes over " + rounds);
+            }
+        }
+    }
+
+    @Test
+    void randomSegmentsNeverThrow() {
+        Random rnd = new Random(7);
+        byte[] seed = (REQUEST + RESPONSE + "CONNECT [::1]:443 HTTP/1.0\r\n\n").getBytes(StandardCharsets.ISO_8859_1);
+        for (int flow = 0; flow < 5_000; flow++) {
+            FakeFlow f = new FakeFlow(detector, 16);
+            int segments = 1 + rnd.nextInt(12);
+            for (int s = 0; s < segments; s++) {
+                byte[] b = new byte[1 + rnd.nextInt(flow % 3 == 0 ? 3000 : 120)];
+                int mode = rnd.nextInt(3);
+                for (int i = 0; i < b.length; i++) {
+                    b[i] = mode == 0 ? (byte) rnd.nextInt(256)
+                        : rnd.nextInt(mode == 1 ? 5 : 50) == 0 ? (byte) rnd.nextInt(256)
+                        : seed[(i + (s * 37)) % seed.length];
+                }
+                if (rnd.nextInt(5) == 0) {
+                    f.deliver(rnd.nextBoolean(), b, rnd.nextInt()); // arbitrary sequence numbers
+                } else {
+                    f.send(rnd.nextBoolean(), b);
+                }
+                assertTrue(f.maxStateBytes <= 2048);
+            }
+        }
+    }
+}
