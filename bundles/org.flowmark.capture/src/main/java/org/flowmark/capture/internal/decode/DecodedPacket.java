@@ -67,7 +67,10 @@ public final class DecodedPacket {
 
     /** Buffer of the packet (same as the raw packet's). */
     public ByteBuffer buf;
-    /** Absolute index of the L4 payload in {@link #buf}. */
+    /**
+     * Absolute index of the L4 payload in {@link #buf}. For a later fragment (no L4 header) the payload is left
+     * empty ({@link #payloadLength} 0): its bytes continue a datagram and must not be parsed as a new message.
+     */
     public int payloadOffset;
     /** Bytes of L4 payload present in the buffer (clamped to caplen and to the IP length). */
     public int payloadLength;

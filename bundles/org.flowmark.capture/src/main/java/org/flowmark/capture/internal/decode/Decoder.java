@@ -335,7 +335,13 @@ public final class Decoder {
      * @param probe true to return -1 instead of NOT_IP for a non-IP protocol (the caller keeps its own flow)
      */
     private int ppp(int off, int end, int depth, boolean probe) {
-        if (end - off >= 2 && u8(off) == 0xFF && u8(off + 1) == 0x03) {
+        if (end - off >= 1 && u8(off) == 0xFF) { // all-stations address, then control 03
+            if (end - off < 2) {
+                return TRUNCATED;
+            }
+            if (u8(off + 1) != 0x03) {
+                return probe ? -1 : MALFORMED;
+            }
             off += 2;
         }
         if (end - off < 1) {
@@ -677,16 +683,21 @@ public final class Decoder {
                     return MALFORMED;
                 }
                 int uEnd = ulen != 0 && p + ulen < capEnd ? p + ulen : capEnd;
+                // where the datagram ends per its headers; beyond uEnd only when the capture cut it
+                int declEnd = ulen != 0 ? Math.min(p + ulen, ipEnd) : ipEnd;
+                if (declEnd < 0) {
+                    declEnd = Integer.MAX_VALUE;
+                }
                 int q = p + 8;
                 payload(q, uEnd);
                 if (depth < MAX_TUNNEL_DEPTH) {
                     int r = -1;
                     if (dport == VXLAN_PORT) {
-                        r = vxlan(q, uEnd, depth);
+                        r = vxlan(q, uEnd, declEnd, depth);
                     } else if (sport == GTPU_PORT || dport == GTPU_PORT) {
-                        r = gtpu(q, uEnd, depth);
+                        r = gtpu(q, uEnd, declEnd, depth);
                     } else if (sport == CAPWAP_DATA_PORT || dport == CAPWAP_DATA_PORT) {
-                        r = capwap(q, uEnd, depth);
+                        r = capwap(q, uEnd, declEnd, depth);
                     }
                     if (r >= 0) {
                         return r;
@@ -736,6 +747,14 @@ public final class Decoder {
         }
     }
 
+    /**
+     * A tunnel header would end at {@code need} but the data ends at {@code end}: TRUNCATED when the capture cut
+     * the datagram there ({@code declEnd > end}), else -1 (too short to be the tunnel: keep the outer flow).
+     */
+    private static int cut(int need, int end, int declEnd) {
+        return need > end && declEnd > end ? TRUNCATED : -1;
+    }
+
     private void markTunnel(int kind) {
         if (o.tunnel == DecodedPacket.TUNNEL_NONE) {
             o.tunnel = kind;
@@ -782,9 +801,9 @@ public final class Decoder {
     }
 
     /** RFC 7348: 8-byte header, I flag, then an Ethernet frame. */
-    private int vxlan(int q, int end, int depth) {
+    private int vxlan(int q, int end, int declEnd, int depth) {
         if (end - q < 8) {
-            return end - q == 0 ? -1 : TRUNCATED;
+            return cut(q + 8, end, declEnd);
         }
         if ((u8(q) & 0x08) == 0) {
             return -1;
@@ -793,9 +812,9 @@ public final class Decoder {
     }
 
     /** 3GPP TS 29.281: GTP-U version 1, G-PDU (255) only; optional fields and extension header chain. */
-    private int gtpu(int q, int end, int depth) {
+    private int gtpu(int q, int end, int declEnd, int depth) {
         if (end - q < 8) {
-            return -1;
+            return cut(q + 8, end, declEnd);
         }
         int flags = u8(q);
         if ((flags >> 5) != 1 || (flags & 0x10) == 0 || u8(q + 1) != 0xFF) {
@@ -837,9 +856,9 @@ public final class Decoder {
     }
 
     /** RFC 5415 CAPWAP data channel: 802.3 frame (T=0) or native 802.11 frame (T=1, WBID 1). */
-    private int capwap(int q, int end, int depth) {
+    private int capwap(int q, int end, int declEnd, int depth) {
         if (end - q < 8) {
-            return -1;
+            return cut(q + 8, end, declEnd);
         }
         int w = b.getInt(q);
         if (littleEndian) {
@@ -857,7 +876,7 @@ public final class Decoder {
         }
         int inner = q + hlen;
         if (inner >= end) {
-            return -1; // keep-alive or empty
+            return cut(inner + 1, end, declEnd); // keep-alive or empty, unless the capture cut it
         }
         if (!native80211) {
             return innerEthernet(inner, end, depth, DecodedPacket.TUNNEL_CAPWAP);
@@ -942,7 +961,7 @@ public final class Decoder {
             }
             case 0x880B: { // PPP inside PPTP
                 if (h == capEnd) {
-                    return -1; // acknowledgement only
+                    return cut(h + 1, capEnd, ipEnd); // acknowledgement only, unless the capture cut it
                 }
                 int saveTunnel = o.tunnel;
                 markTunnel(DecodedPacket.TUNNEL_GRE);

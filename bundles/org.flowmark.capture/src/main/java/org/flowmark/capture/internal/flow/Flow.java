@@ -90,7 +90,10 @@ public final class Flow implements FlowView {
     @Override public long id() { return id; }
     @Override public int ipVersion() { return ipVersion; }
     @Override public int ipProtocol() { return ipProtocol; }
-    @Override public int vlanId() { return vlanId; }
+    @Override public int vlanId() { return vlanId & 0xfff; }
+
+    /** Outer VLAN id (the first tag; equal to {@link #vlanId()} when the frame had one tag, 0 when none). */
+    public int outerVlanId() { return vlanId >>> 12; }
 
     @Override public int localAddress(byte[] dst) {
         return localIsA ? Addresses.toBytes(ipVersion, aHi, aLo, dst) : Addresses.toBytes(ipVersion, bHi, bLo, dst);
@@ -137,6 +140,6 @@ public final class Flow implements FlowView {
     @Override
     public String toString() {
         return "flow " + id + " " + ipProtocol + " " + Addresses.format(ipVersion, aHi, aLo) + ":" + aPort + " <-> "
-                + Addresses.format(ipVersion, bHi, bLo) + ":" + bPort + (vlanId != 0 ? " vlan " + vlanId : "");
+                + Addresses.format(ipVersion, bHi, bLo) + ":" + bPort + (vlanId != 0 ? " vlan " + vlanId() : "");
     }
 }

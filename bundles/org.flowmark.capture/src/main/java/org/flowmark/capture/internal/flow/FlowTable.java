@@ -106,7 +106,7 @@ public final class FlowTable {
         } else {
             aHi = p.dstHi; aLo = p.dstLo; bHi = p.srcHi; bLo = p.srcLo; aPort = p.dstPort; bPort = p.srcPort;
         }
-        int vlan = p.vlanId;
+        int vlan = (p.outerVlanId << 12) | p.vlanId; // both tags of a Q-in-Q stack: S-VLANs separate customers
         int proto = p.ipProtocol;
         int version = p.ipVersion;
         int h = hash(vlan, proto | (version << 8), aHi, aLo, bHi, bLo, aPort, bPort);

@@ -30,8 +30,8 @@ import java.nio.file.StandardOpenOption;
  * {@link #next} throw a {@link CaptureException} naming the file, the byte offset and the problem; packets
  * delivered before stay valid until the next call, as the {@link PacketSource} contract says.
  *
- * <p>After {@link #close()} the mapping is released at once (where the JDK lets us): no buffer handed out by this
- * source may be read after closing it.
+ * <p>{@link #close()} releases the mapping promptly (where the JDK lets us; see {@link #close()} for a close from
+ * another thread): no buffer handed out by this source may be read after closing it.
  */
 public final class PcapFileSource implements PacketSource {
 
@@ -80,7 +80,11 @@ public final class PcapFileSource implements PacketSource {
     /** File offset of the next record or block. */
     private long pos;
     private boolean finished;
-    private boolean closed;
+    /** Set by {@link #close()}, possibly from another thread than the reader. */
+    private volatile boolean closed;
+    /** The thread that calls {@link #next}; the mapping is released only by it, or when it never read. */
+    private volatile Thread reader;
+    private boolean released;
     private long lastTsNanos;
     private long packets;
 
@@ -197,8 +201,13 @@ public final class PcapFileSource implements PacketSource {
 
     @Override
     public boolean next(RawPacket into) throws IOException {
+        Thread t = Thread.currentThread();
+        if (reader != t) {
+            reader = t; // volatile write once per reader thread, then read of closed: see close()
+        }
         if (closed) {
-            throw new CaptureException(name + ": source is closed");
+            release(); // closed by another thread: this (reader) thread releases the mapping now
+            return false;
         }
         if (finished) {
             return false;
@@ -511,24 +520,49 @@ public final class PcapFileSource implements PacketSource {
         return (swapped ? Short.reverseBytes(v) : v) & 0xFFFF;
     }
 
+    /**
+     * Closes the file. Called from the reader thread (or before any read), the mapping is released at once;
+     * called from another thread while a reader may be inside {@link #next}, only the channel is closed and the
+     * reader releases the mapping on its next call (which then returns false), so no thread ever reads an unmapped
+     * buffer through this source. Idempotent.
+     */
     @Override
     public void close() throws IOException {
         if (closed) {
             return;
         }
         closed = true;
-        finished = true;
-        closeQuietly();
+        Thread r = reader;
+        if (r == null || r == Thread.currentThread()) {
+            finished = true;
+            release();
+        } else {
+            closeChannel();
+        }
     }
 
     private void closeQuietly() {
-        ByteBuffer m = map;
-        map = null;
+        closed = true;
+        release();
+    }
+
+    private void closeChannel() {
         try {
             channel.close();
         } catch (IOException | RuntimeException ignored) {
-            // nothing to release beyond the channel
+            // nothing more to release
         }
+    }
+
+    private synchronized void release() {
+        finished = true;
+        if (released) {
+            return;
+        }
+        released = true;
+        closeChannel();
+        ByteBuffer m = map;
+        map = null;
         if (m != null) {
             unmap(m);
         }

@@ -178,6 +178,10 @@ class CorpusFlowCountTest {
         double share = (double) matched / outcomes.size();
         assertTrue(share >= 0.95, String.format("only %d of %d captures (%.1f%%) match the reference flow count",
                 matched, outcomes.size(), share * 100));
+        // stronger: the flow keys themselves (the reference misprints a few IPv6 addresses, so not all can match)
+        double keyShare = (double) keysMatched / outcomes.size();
+        assertTrue(keyShare >= 0.95, String.format("only %d of %d captures (%.1f%%) match the reference flow keys",
+                keysMatched, outcomes.size(), keyShare * 100));
     }
 
     private static String first(Set<String> s) {

@@ -27,7 +27,10 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  *
  * <p><b>Verdicts.</b> The first byte of a message must be an uppercase letter that starts a known method or
  * {@code "HTTP/1."} (cheapest reject); then the bytes must stay a prefix of a method token and SP, or of
- * {@code "HTTP/1."}, else EXCLUDED. A request line cut by segment boundaries is reassembled in a per-flow buffer
+ * {@code "HTTP/1."}, else the packet is rejected. A rejected packet excludes the flow, except that with
+ * {@code midstreamPickup} (default) each side may send one before the first message start, as long as the
+ * other side has not (a capture that began inside a message): TLS or SSH is excluded on its second packet.
+ * A request line cut by segment boundaries is reassembled in a per-flow buffer
  * ({@link HttpFlowState}, allocated only for such flows, capped at {@code maxHeaderBytes}) while NEED_MORE is
  * returned; retransmitted bytes are recognised by TCP sequence number and dropped, a gap abandons the buffer.
  * DETECTED comes once the request line is complete and valid (or still valid when it reaches the cap: a very
@@ -44,14 +47,16 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * extra-packet budget; each message's header block is bounded by {@code maxHeaderBytes}.
  *
  * <p><b>Risks</b> (flags): <ul>
- * <li>{@code http_suspicious_user_agent}: User-Agent shorter than 4 characters (empty included) or holding a
- *     {@code "${"} lookup expression;</li>
+ * <li>{@code http_suspicious_user_agent}: a complete request header block without User-Agent, or a value
+ *     shorter than 4 characters (empty included), holding a {@code "${"} lookup expression, or a random-looking
+ *     word (see {@link HttpParser#suspiciousUserAgent});</li>
  * <li>{@code http_numeric_ip_host}: the host name is an IPv4 or IPv6 literal;</li>
  * <li>{@code http_missing_host}: an HTTP/1.1 request whose complete header block has no Host (RFC 9112
  *     section 3.2 makes it mandatory);</li>
- * <li>{@code http_obsolete_server}: Server names an end-of-life branch (Apache 1.x/2.0/2.2, nginx 0.x,
- *     IIS 5/6);</li>
- * <li>{@code http_binary_application_transfer}: the response Content-Type is a Windows executable.</li>
+ * <li>{@code http_obsolete_server}: Server names a long end-of-life branch (Apache 1.x/2.0/2.2, nginx before
+ *     1.10, IIS 5/6);</li>
+ * <li>{@code http_binary_application_transfer}: the response Content-Type is a Windows executable or Java
+ *     code.</li>
  * </ul>
  *
  * <p><b>Per-flow state</b>: flags and per-message byte counts in the 64-bit slot; the partial-line buffer in the
@@ -71,6 +76,11 @@ public final class HttpDetector implements Detector {
             description = "Bound on each message's header block, on the request line and on the per-flow "
                 + "reassembly buffer (256 to 16384).", min = "256", max = "16384")
         int maxHeaderBytes() default DEFAULT_MAX_HEADER_BYTES;
+
+        @AttributeDefinition(name = "Mid-stream pickup",
+            description = "Tolerate one non-HTTP packet per side before the first HTTP message start, so flows "
+                + "captured mid-message are still recognised by the next request or response.")
+        boolean midstreamPickup() default true;
     }
 
     static final int DEFAULT_MAX_HEADER_BYTES = 2048;
@@ -111,6 +121,9 @@ public final class HttpDetector implements Detector {
     /** The response seen is an interim (1xx) one: the final response is still to come. */
     static final long F_INTERIM = 1L << 18;
     static final long F_VERSION = 1L << 19;
+    /** A non-HTTP packet came from the initiator / the responder before any message start (mid-stream pickup). */
+    static final long F_REJ_INIT = 1L << 20;
+    static final long F_REJ_RESP = 1L << 21;
     private static final int REQ_BYTES_SHIFT = 24;
     private static final int RESP_BYTES_SHIFT = 40;
     private static final long BYTES_MASK = 0xffffL;
@@ -121,11 +134,13 @@ public final class HttpDetector implements Detector {
     private static final int CONSUMED = -3;
 
     private final int cap;
+    private final boolean midstream;
 
     @Activate
     public HttpDetector(Config config) {
         int c = config.maxHeaderBytes();
         this.cap = Math.max(MIN_HEADER_BYTES, Math.min(MAX_HEADER_BYTES, c));
+        this.midstream = config.midstreamPickup();
     }
 
     /** The effective header budget (the configured value, clamped). */
@@ -142,15 +157,30 @@ public final class HttpDetector implements Detector {
         if ((ctx.slot() & (F_FRAG | F_SKIP)) == 0) {
             int c = payload.u8(0);
             if (c < 'A' || c > 'Z') {
-                return Verdict.EXCLUDED; // every HTTP/1.x message starts with a method token or "HTTP/1."
+                return reject(ctx); // every HTTP/1.x message starts with a method token or "HTTP/1."
             }
         }
         if (!feed(ctx, payload)) {
-            ctx.state(null);
-            return Verdict.EXCLUDED;
+            return reject(ctx);
         }
         // F_DIR_KNOWN is set exactly when a request or status line was recognised
         return (ctx.slot() & F_DIR_KNOWN) != 0 ? Verdict.DETECTED : Verdict.NEED_MORE;
+    }
+
+    /**
+     * A packet that cannot be (the start of) an HTTP message, before any was seen. With mid-stream pickup on,
+     * each direction may send one such packet (the tail of a message whose start was not captured) as long as
+     * the other direction has not: a flow is EXCLUDED on its second non-HTTP packet from one side, or once both
+     * sides sent one. Otherwise the first one excludes.
+     */
+    private Verdict reject(DetectorContext ctx) {
+        long s = ctx.slot();
+        if (!midstream || (s & (F_REJ_INIT | F_REJ_RESP)) != 0) {
+            ctx.state(null);
+            return Verdict.EXCLUDED;
+        }
+        ctx.slot(s | (ctx.fromInitiator() ? F_REJ_INIT : F_REJ_RESP));
+        return Verdict.NEED_MORE;
     }
 
     @Override
@@ -377,7 +407,7 @@ public final class HttpDetector implements Detector {
 
     private void onRequestLine(DetectorContext ctx, PacketView v, int from, long r, boolean fromInit) {
         int m = HttpParser.method(r);
-        int ts = from + HttpParser.methodPrefixLength(m);
+        int ts = HttpParser.targetStart(v, from, r);
         int te = HttpParser.targetEnd(r);
         int minor = HttpParser.minor(r);
         DetectionBuilder b = ctx.result();
@@ -422,7 +452,7 @@ public final class HttpDetector implements Detector {
     private void hostname(DetectorContext ctx, PacketView v, long range) {
         int hs = HttpParser.rangeStart(range);
         int he = HttpParser.rangeEnd(range);
-        String host = v.ascii(hs, Math.min(he - hs, 255)).toLowerCase(Locale.ROOT) + new byte[0].length;
+        String host = v.ascii(hs, Math.min(he - hs, 255)).toLowerCase(Locale.ROOT);
         ctx.result().hostname(host);
         if (HttpParser.isIpLiteral(host)) {
             ctx.result().risk(RISK_NUMERIC_IP_HOST);
@@ -549,7 +579,10 @@ public final class HttpDetector implements Detector {
         long s = ctx.slot();
         if (request) {
             if ((s & (F_HTTP11 | F_HOST)) == F_HTTP11) {
-                ;
+                ctx.result().risk(RISK_MISSING_HOST);
+            }
+            if ((s & F_UA) == 0) {
+                ctx.result().risk(RISK_SUSPICIOUS_UA);
             }
             ctx.slot(s | F_REQ_DONE);
         } else if ((s & F_INTERIM) != 0) {
@@ -643,7 +676,7 @@ public final class HttpDetector implements Detector {
             return 0;
         }
         int diff = (int) (seq - st.nextSeq);
-        return 0;
+        return diff > 0 ? -1 : -diff;
     }
 
     private static void markSeq(DetectorContext ctx, HttpFlowState st, int len) {

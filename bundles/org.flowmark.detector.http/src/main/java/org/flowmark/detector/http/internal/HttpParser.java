@@ -63,8 +63,11 @@ final class HttpParser {
 
     /** Method tokens followed by the SP that ends them. */
     private static final byte[][] METHODS = new byte[METHOD_NAMES.length][];
-    /** Bit {@code c - 'A'} is set when some method or "HTTP/1." starts with {@code c}. */
-    private static final int FIRST_LETTERS;
+    /**
+     * For each first letter {@code c - 'A'}: the method ids starting with it, and {@link #START_RESPONSE} for
+     * 'H'; empty for letters no message starts with. At most four candidates are compared per message.
+     */
+    private static final int[][] BY_FIRST_LETTER = new int[26][];
     private static final byte[] HTTP1 = ascii("HTTP/1.");
     /** Lowercase header names followed by ':', indexed by header id. */
     private static final byte[][] HEADERS = {
@@ -74,12 +77,22 @@ final class HttpParser {
     private static final byte[] SCHEME_SEP = ascii("://");
 
     static {
-        int mask = 1 << ('H' - 'A');
         for (int i = 0; i < METHOD_NAMES.length; i++) {
             METHODS[i] = ascii(METHOD_NAMES[i] + " ");
-            mask |= 1 << (METHOD_NAMES[i].charAt(0) - 'A');
         }
-        FIRST_LETTERS = mask;
+        for (int letter = 0; letter < 26; letter++) {
+            int[] ids = new int[METHOD_NAMES.length + 1];
+            int n = 0;
+            for (int i = 0; i < METHOD_NAMES.length; i++) {
+                if (METHOD_NAMES[i].charAt(0) - 'A' == letter) {
+                    ids[n++] = i;
+                }
+            }
+            if (letter == 'H' - 'A') {
+                ids[n++] = START_RESPONSE;
+            }
+            BY_FIRST_LETTER[letter] = java.util.Arrays.copyOf(ids, n);
+        }
     }
 
     private HttpParser() {
@@ -103,22 +116,19 @@ final class HttpParser {
             return START_PARTIAL;
         }
         int c = v.u8(from);
-        if (c < 'A' || c > 'Z' || (FIRST_LETTERS & (1 << (c - 'A'))) == 0) {
+        if (c < 'A' || c > 'Z') {
             return START_NONE;
         }
+        int[] candidates = BY_FIRST_LETTER[c - 'A'];
         boolean partial = false;
-        for (int m = 0; m < METHODS.length; m++) {
-            int r = matchPrefix(v, from, avail, METHODS[m]);
+        for (int id : candidates) {
+            int r = matchPrefix(v, from, avail, id == START_RESPONSE ? HTTP1 : METHODS[id]);
             if (r > 0) {
-                return m;
+                return id;
             }
             partial |= r == 0;
         }
-        int r = matchPrefix(v, from, avail, HTTP1);
-        if (r > 0) {
-            return START_RESPONSE;
-        }
-        return partial || r == 0 ? START_PARTIAL : START_NONE;
+        return partial ? START_PARTIAL : START_NONE;
     }
 
     /** 1: {@code pattern} is at {@code from}; 0: the available bytes are a strict prefix of it; -1: mismatch. */
@@ -132,14 +142,10 @@ final class HttpParser {
         return n == pattern.length ? 1 : 0;
     }
 
-    /** Length of method {@code m}'s token plus its SP: the request target starts this far from the line start. */
-    static int methodPrefixLength(int m) {
-        return METHODS[m].length;
-    }
-
     /**
      * Parses a request line {@code method SP request-target SP HTTP/1.d (CR)LF} at {@code from}, whose method
-     * {@code m} {@link #classifyStart} found. At most {@code maxLine} bytes are examined: a line still plausible
+     * {@code m} {@link #classifyStart} found. Like RFC 9112 section 3 allows, runs of SP or HTAB separate the
+     * three parts. At most {@code maxLine} bytes are examined: a line still plausible
      * when that bound is reached (a very long URL) is accepted as truncated, with {@link #MINOR_UNKNOWN} as its
      * version and its target cut at the bound. The target must be non-empty and hold no control byte or SP
      * (bytes above 0x7f are tolerated: some clients send raw UTF-8).
@@ -153,11 +159,11 @@ final class HttpParser {
         }
         boolean bounded = to - from >= maxLine;
         int limit = bounded ? from + maxLine : to;
-        int ts = from + METHODS[m].length;
+        int ts = skipBlanks(v, from + METHODS[m].length, limit);
         int i = ts;
         while (i < limit) {
             int c = v.u8(i);
-            if (c == ' ') {
+            if (c == ' ' || c == '\t') {
                 break;
             }
             if (c < 0x21 || c == 0x7f) {
@@ -171,11 +177,8 @@ final class HttpParser {
             }
             return i > ts ? packRequest(m, MINOR_UNKNOWN, i, limit) : INVALID;
         }
-        if (i == ts) {
-            return INVALID; // empty target (two SPs)
-        }
         int te = i;
-        int p = te + 1;
+        int p = skipBlanks(v, te, limit);
         for (int k = 0; k < HTTP1.length; k++, p++) {
             if (p >= limit) {
                 return bounded ? packRequest(m, MINOR_UNKNOWN, te, limit) : INCOMPLETE;
@@ -188,7 +191,7 @@ final class HttpParser {
             return bounded ? packRequest(m, MINOR_UNKNOWN, te, limit) : INCOMPLETE;
         }
         int d = v.u8(p++);
-        if (d < 0) {
+        if (d != '0' && d != '1') {
             return INVALID;
         }
         if (p >= limit) {
@@ -206,6 +209,19 @@ final class HttpParser {
             return INVALID;
         }
         return packRequest(m, d - '0', te, p + 1);
+    }
+
+    /** First index at or after {@code i} (and before {@code limit}) that is not SP or HTAB. */
+    private static int skipBlanks(PacketView v, int i, int limit) {
+        while (i < limit && (v.u8(i) == ' ' || v.u8(i) == '\t')) {
+            i++;
+        }
+        return i;
+    }
+
+    /** Index of the request target of a packed request line that starts at {@code from}. */
+    static int targetStart(PacketView v, int from, long packed) {
+        return skipBlanks(v, from + METHODS[method(packed)].length, targetEnd(packed));
     }
 
     private static long packRequest(int m, int minor, int targetEnd, int next) {
@@ -255,7 +271,7 @@ final class HttpParser {
             return INCOMPLETE;
         }
         int d = v.u8(p++);
-        if (d < 0) {
+        if (d != '0' && d != '1') {
             return INVALID;
         }
         if (p >= to) {
@@ -495,17 +511,38 @@ final class HttpParser {
     }
 
     /**
-     * A User-Agent value no browser, library or device sends: shorter than 4 characters (empty included), or
-     * holding a {@code "${"} lookup expression (the Log4Shell-style injection carried in this header).
+     * A User-Agent value no browser, library or device sends: shorter than 4 characters (empty included),
+     * holding a {@code "${"} lookup expression (the Log4Shell-style injection carried in this header), or a
+     * random-looking word: 12 or more letters and digits only, with no product/version shape (RFC 9110 section
+     * 10.1.5) and capitals scattered through it (three or more after the first character, a quarter of its
+     * length: malware sends such strings; names like {@code netflix-ios-app}, {@code Android} or
+     * {@code WindowsUpdateAgent} are not flagged).
      */
     static boolean suspiciousUserAgent(String ua) {
-        return ua.length() < 4 || ua.contains("${");
+        return ua.length() < 4 || ua.contains("${") || randomWord(ua);
+    }
+
+    private static boolean randomWord(String ua) {
+        if (ua.length() < 12) {
+            return false;
+        }
+        int capitals = 0;
+        for (int i = 0; i < ua.length(); i++) {
+            char c = ua.charAt(i);
+            if (c >= 'A' && c <= 'Z') {
+                capitals += i > 0 ? 1 : 0;
+            } else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) {
+                return false;
+            }
+        }
+        return capitals >= 3 && capitals * 4 >= ua.length();
     }
 
     /**
-     * A Server value naming a release branch its maintainers declared end-of-life: Apache httpd 1.x, 2.0 and 2.2
-     * (2.2 ended in 2017), nginx 0.x (before 1.0, 2011), Microsoft-IIS 5 and 6 (Windows 2000/2003). Only the
-     * product token's version is read: a cheap, false-positive-averse check, not a vulnerability scanner.
+     * A Server value naming a release branch its maintainers declared end-of-life years ago: Apache httpd 1.x,
+     * 2.0 and 2.2 (2.2 ended in 2017), nginx before 1.10 (1.10 is from 2016; nginx supports only its latest
+     * stable and mainline branches), Microsoft-IIS 5 and 6 (Windows 2000/2003). Only the product token's version
+     * is read: a cheap, false-positive-averse check, not a vulnerability scanner.
      */
     static boolean obsoleteServer(String server) {
         if (server.regionMatches(true, 0, "Apache/", 0, 7)) {
@@ -513,7 +550,13 @@ final class HttpParser {
                 || server.equals("Apache/2.0") || server.equals("Apache/2.2");
         }
         if (server.regionMatches(true, 0, "nginx/", 0, 6)) {
-            return server.startsWith("0.", 6);
+            int major = number(server, 6);
+            int dot = 6 + digits(server, 6);
+            if (major < 0 || dot >= server.length() || server.charAt(dot) != '.') {
+                return false;
+            }
+            int minor = number(server, dot + 1);
+            return minor >= 0 && (major == 0 || (major == 1 && minor < 10));
         }
         if (server.regionMatches(true, 0, "Microsoft-IIS/", 0, 14)) {
             return server.startsWith("5.", 14) || server.startsWith("6.", 14);
@@ -521,14 +564,32 @@ final class HttpParser {
         return false;
     }
 
+    /** Count of decimal digits at {@code from} (at most 4). */
+    private static int digits(String s, int from) {
+        int i = from;
+        while (i < s.length() && i - from < 4 && s.charAt(i) >= '0' && s.charAt(i) <= '9') {
+            i++;
+        }
+        return i - from;
+    }
+
+    /** The decimal number at {@code from} (at most 4 digits), or -1 when there is no digit. */
+    private static int number(String s, int from) {
+        int n = digits(s, from);
+        return n == 0 ? -1 : Integer.parseInt(s, from, from + n, 10);
+    }
+
     /**
-     * A Content-Type announcing a Windows executable (IANA {@code application/vnd.microsoft.portable-executable}
-     * and the common unregistered names): the binary-download risk.
+     * A Content-Type announcing executable code: a Windows executable (IANA
+     * {@code application/vnd.microsoft.portable-executable} and the common unregistered names) or Java code
+     * ({@code application/java-vm} class files, {@code application/java-archive} jars): the binary-download risk.
      */
     static boolean binaryContentType(String contentType) {
         String t = contentType.toLowerCase(Locale.ROOT);
         return t.startsWith("application/x-msdownload") || t.startsWith("application/x-dosexec")
             || t.startsWith("application/x-msdos-program")
-            || t.startsWith("application/vnd.microsoft.portable-executable");
+            || t.startsWith("application/vnd.microsoft.portable-executable")
+            || t.startsWith("application/java-vm") || t.startsWith("application/java-archive")
+            || t.startsWith("application/x-java-archive");
     }
 }

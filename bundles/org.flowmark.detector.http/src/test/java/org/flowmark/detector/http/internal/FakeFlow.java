@@ -23,10 +23,19 @@ import org.flowmark.api.packet.ByteArrayPacketView;
 final class FakeFlow implements DetectorContext {
 
     static HttpDetector detector(int maxHeaderBytes) {
+        return detector(maxHeaderBytes, true);
+    }
+
+    static HttpDetector detector(int maxHeaderBytes, boolean midstreamPickup) {
         return new HttpDetector(new HttpDetector.Config() {
             @Override
             public int maxHeaderBytes() {
                 return maxHeaderBytes;
+            }
+
+            @Override
+            public boolean midstreamPickup() {
+                return midstreamPickup;
             }
 
             @Override
@@ -117,6 +126,11 @@ final class FakeFlow implements DetectorContext {
     FakeFlow clientAfterGap(int lost, String ascii) {
         seqInit += lost;
         return c(ascii);
+    }
+
+    /** Sets the direction of the next direct {@code detector.inspect(this, ...)} call. */
+    void direction(boolean fromInit) {
+        this.fromInitiator = fromInit;
     }
 
     Object meta(String key) {

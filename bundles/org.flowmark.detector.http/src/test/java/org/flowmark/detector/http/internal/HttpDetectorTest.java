@@ -30,8 +30,14 @@ class HttpDetectorTest {
 
     private final HttpDetector detector = FakeFlow.detector(2048);
 
+    private final HttpDetector strict = FakeFlow.detector(2048, false);
+
     private FakeFlow flow() {
         return new FakeFlow(detector);
+    }
+
+    private FakeFlow strictFlow() {
+        return new FakeFlow(strict);
     }
 
     private static void assertFullRequest(FakeFlow f) {
@@ -114,18 +120,40 @@ class HttpDetectorTest {
 
     @Test
     void firstBytesRejectNonHttp() {
-        assertEquals(Verdict.EXCLUDED, flow().c("\u0016\u0003\u0001\u0000\u00a5\u0001\u0000").verdict);
-        assertEquals(Verdict.EXCLUDED, flow().c("SSH-2.0-OpenSSH_9.6\r\n").verdict);
-        assertEquals(Verdict.EXCLUDED, flow().s("220 mail.example.com ESMTP\r\n").verdict);
-        assertEquals(Verdict.EXCLUDED, flow().c("get / HTTP/1.1\r\n").verdict);
-        assertEquals(Verdict.EXCLUDED, flow().c("OPTIONS rtsp://cam/ RTSP/1.0\r\nCSeq: 1\r\n\r\n").verdict);
-        assertEquals(Verdict.EXCLUDED, flow().c("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n").verdict);
-        assertEquals(Verdict.EXCLUDED, flow().c("GE").c("X / HTTP/1.1\r\n").verdict);
-        assertEquals(Verdict.EXCLUDED, flow().c("GET /a").c(" HTTP/3.0\r\n").verdict);
-        FakeFlow f = flow().c("GET /a");
+        assertEquals(Verdict.EXCLUDED, strictFlow().c("\u0016\u0003\u0001\u0000\u00a5\u0001\u0000").verdict);
+        assertEquals(Verdict.EXCLUDED, strictFlow().c("SSH-2.0-OpenSSH_9.6\r\n").verdict);
+        assertEquals(Verdict.EXCLUDED, strictFlow().s("220 mail.example.com ESMTP\r\n").verdict);
+        assertEquals(Verdict.EXCLUDED, strictFlow().c("get / HTTP/1.1\r\n").verdict);
+        assertEquals(Verdict.EXCLUDED, strictFlow().c("OPTIONS rtsp://cam/ RTSP/1.0\r\nCSeq: 1\r\n\r\n").verdict);
+        assertEquals(Verdict.EXCLUDED, strictFlow().c("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n").verdict);
+        assertEquals(Verdict.EXCLUDED, strictFlow().c("GE").c("X / HTTP/1.1\r\n").verdict);
+        assertEquals(Verdict.EXCLUDED, strictFlow().c("GET /a").c(" HTTP/3.0\r\n").verdict);
+        FakeFlow f = strictFlow().c("GET /a");
         assertEquals(Verdict.NEED_MORE, f.verdict);
         assertEquals(Verdict.EXCLUDED, f.s("\u0000\u0001garbage").verdict, "server garbage before any HTTP");
         assertNull(f.stateObject(), "state released on EXCLUDED");
+    }
+
+    @Test
+    void midstreamPickupToleratesOneNonHttpPacketPerSide() {
+        // TLS: the client hello is tolerated, the server hello excludes
+        FakeFlow tls = flow().c("\u0016\u0003\u0001\u0000\u00a5\u0001\u0000");
+        assertEquals(Verdict.NEED_MORE, tls.verdict);
+        assertEquals(Verdict.EXCLUDED, tls.s("\u0016\u0003\u0003\u0000\u0050\u0002").verdict);
+        // a client-only stream of non-HTTP data is excluded on its second packet
+        assertEquals(Verdict.EXCLUDED, flow().c("SSH-2.0-OpenSSH_9.6\r\n").c("\u0000\u0000\u0001").verdict);
+        // the tail of a request body, then the response
+        FakeFlow tail = flow().c("a=1&b=2&c=3").s("HTTP/1.1 302 Found\r\nServer: x\r\n\r\n");
+        assertEquals(Verdict.DETECTED, tail.verdict);
+        assertEquals(302, tail.meta("status"));
+        // a stray segment, then the next request
+        FakeFlow next = flow().c("\u0000\u0000garbage").c(REQUEST);
+        assertFullRequest(next);
+        // a bad request line counts as the tolerated packet: the answer decides
+        FakeFlow bad = flow().c("POST /x HTTP/d.1\r\nHost: a\r\n\r\n").s("HTTP/1.1 100 Continue\r\n\r\n");
+        assertEquals(Verdict.DETECTED, bad.verdict);
+        assertEquals(100, bad.meta("status"));
+        assertEquals(Verdict.EXCLUDED, flow().c("GE").c("X / HTTP/1.1\r\n").s("220 ok\r\n").verdict);
     }
 
     @Test
@@ -216,8 +244,11 @@ class HttpDetectorTest {
         assertEquals(List.of(HttpDetector.RISK_SUSPICIOUS_UA, HttpDetector.RISK_MISSING_HOST), noHost.result.risks);
         assertNull(noHost.result.hostname);
 
-        FakeFlow http10 = flow().c("GET / HTTP/1.0\r\n\r\n");
+        FakeFlow http10 = flow().c("GET / HTTP/1.0\r\nUser-Agent: Wget/1.21.4\r\n\r\n");
         assertEquals(List.of(), http10.result.risks, "HTTP/1.0 does not require Host");
+
+        FakeFlow noUa = flow().c("GET / HTTP/1.1\r\nHost: a.example\r\n\r\n");
+        assertEquals(List.of(HttpDetector.RISK_SUSPICIOUS_UA), noUa.result.risks, "no User-Agent at all");
 
         FakeFlow unfinished = flow().c("GET / HTTP/1.1\r\nAccept: */*\r\n");
         assertEquals(List.of(), unfinished.result.risks, "no missing-host verdict before the header block ends");
@@ -285,7 +316,7 @@ class HttpDetectorTest {
         assertEquals("/r", g.meta("url"));
         assertEquals("o.example", g.result.hostname);
         // a missing segment in the request line: cannot be reassembled
-        FakeFlow h = flow().c("GET /r").clientAfterGap(5, "x HTTP/1.1\r\n\r\n");
+        FakeFlow h = strictFlow().c("GET /r").clientAfterGap(5, "x HTTP/1.1\r\n\r\n");
         assertEquals(Verdict.EXCLUDED, h.verdict);
         // a missing segment inside the headers ends header collection, the detection stands
         FakeFlow k = flow().c("GET / HTTP/1.1\r\nHo").clientAfterGap(3, "t: gone\r\nUser-Agent: late\r\n\r\n");
@@ -300,7 +331,7 @@ class HttpDetectorTest {
         assertTrue(f.stateObject() instanceof HttpFlowState);
         FakeFlow g = flow().c("\u0016\u0003\u0001");
         assertNull(g.stateObject());
-        assertEquals(0, g.slotValue());
+        assertEquals(HttpDetector.F_REJ_INIT, g.slotValue(), "one bit of slot, no object, for a tolerated packet");
         FakeFlow h = flow().c("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
         assertNull(h.stateObject());
     }
@@ -330,9 +361,12 @@ class HttpDetectorTest {
             long before = tmx.getThreadAllocatedBytes(tid);
             for (int i = 0; i < rounds; i++) {
                 ctx.slot(0);
+                ctx.direction(true);
                 Verdict v = detector.inspect(ctx, payloads[i % payloads.length]);
-                if (v != Verdict.EXCLUDED) {
-                    throw new AssertionError(v);
+                ctx.direction(false);
+                Verdict w = detector.inspect(ctx, payloads[(i + 1) % payloads.length]);
+                if (v != Verdict.NEED_MORE || w != Verdict.EXCLUDED) {
+                    throw new AssertionError(v + " " + w);
                 }
             }
             long allocated = tmx.getThreadAllocatedBytes(tid) - before;

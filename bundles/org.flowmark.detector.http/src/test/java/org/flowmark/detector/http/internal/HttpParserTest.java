@@ -27,8 +27,8 @@ class HttpParserTest {
     }
 
     private static String url(String s, long r, int m) {
-        int ts = HttpParser.methodPrefixLength(m);
-        return s.substring(ts, HttpParser.targetEnd(r));
+        assertEquals(m, HttpParser.method(r));
+        return s.substring(HttpParser.targetStart(a(s), 0, r), HttpParser.targetEnd(r));
     }
 
     @Test
@@ -104,7 +104,7 @@ class HttpParserTest {
             assertEquals(HttpParser.START_NONE, HttpParser.classifyStart(a(s), 0, s.length()), s);
         }
         String[] invalidRequests = {
-            "GET  / HTTP/1.1\r\n", "GET / HTTP/2.0\r\n", "GET / HTTP/1.2\r\n", "OPTIONS rtsp://cam/ RTSP/1.0\r\n",
+            "GET / HTTP/2.0\r\n", "GET / HTTP/1.2\r\n", "OPTIONS rtsp://cam/ RTSP/1.0\r\n",
             "GET /a\u0001b HTTP/1.1\r\n", "GET / HTTP/1.1\rX", "GET / HTTP/1.1 \r\n", "GET / http/1.1\r\n",
             "OPTIONS sip:x SIP/2.0\r\n"
         };
@@ -116,6 +116,17 @@ class HttpParserTest {
         for (String s : invalidStatus) {
             assertEquals(HttpParser.INVALID, HttpParser.statusLine(a(s), 0, s.length()), s);
         }
+    }
+
+    @Test
+    void runsOfBlanksSeparateTheRequestLineParts() {
+        String line = "GET    /aaaa_very_long_uri \t HTTP/1.1\r\n";
+        long r = req(line);
+        assertEquals(1, HttpParser.minor(r));
+        assertEquals("/aaaa_very_long_uri", url(line, r, 0));
+        assertEquals(line.length(), HttpParser.next(r));
+        assertEquals(HttpParser.INVALID, req("GET \t \r\n"));
+        assertEquals(HttpParser.INCOMPLETE, req("GET      "));
     }
 
     @Test
@@ -250,17 +261,33 @@ class HttpParserTest {
         assertTrue(HttpParser.suspiciousUserAgent("ab"));
         assertTrue(HttpParser.suspiciousUserAgent("${jndi:ldap://x/a}"));
         assertFalse(HttpParser.suspiciousUserAgent("curl/8.5.0"));
+        assertFalse(HttpParser.suspiciousUserAgent("Mozilla/5.0 (Windows NT 10.0; Win64; x64)"));
+        assertFalse(HttpParser.suspiciousUserAgent("Some Device Agent"));
+        assertTrue(HttpParser.suspiciousUserAgent("vBKbaQgjyvRRbcgfvlsc"));
+        for (String fine : new String[] {"netflix-ios-app", "Android", "uclient-fetch", "Like-Android",
+            "MMS-Relay-DeliveryInitiator", "Dalvik/1.6.0 (Linux; U; Android 4.4.2)", "Microsoft-CryptoAPI/10.0",
+            "WindowsUpdateAgent"}) {
+            assertFalse(HttpParser.suspiciousUserAgent(fine), fine);
+        }
         assertTrue(HttpParser.obsoleteServer("Apache/2.2.15 (CentOS)"));
         assertTrue(HttpParser.obsoleteServer("Apache/1.3.42"));
         assertFalse(HttpParser.obsoleteServer("Apache/2.4.58 (Ubuntu)"));
         assertFalse(HttpParser.obsoleteServer("Apache"));
         assertTrue(HttpParser.obsoleteServer("nginx/0.7.65"));
         assertFalse(HttpParser.obsoleteServer("nginx/1.24.0"));
+        assertFalse(HttpParser.obsoleteServer("nginx/1.10.3"));
+        assertTrue(HttpParser.obsoleteServer("nginx/1.6.3"));
+        assertFalse(HttpParser.obsoleteServer("nginx"));
+        assertFalse(HttpParser.obsoleteServer("nginx/"));
+        assertFalse(HttpParser.obsoleteServer("nginx/1"));
+        assertFalse(HttpParser.obsoleteServer("nginx/1.x"));
+        assertFalse(HttpParser.obsoleteServer("nginx/99999999999.1"));
         assertTrue(HttpParser.obsoleteServer("Microsoft-IIS/6.0"));
         assertFalse(HttpParser.obsoleteServer("Microsoft-IIS/10.0"));
         assertTrue(HttpParser.binaryContentType("application/x-msdownload"));
         assertTrue(HttpParser.binaryContentType("Application/Vnd.Microsoft.Portable-Executable"));
         assertFalse(HttpParser.binaryContentType("application/octet-stream"));
+        assertTrue(HttpParser.binaryContentType("application/java-vm"));
     }
 
     @Test

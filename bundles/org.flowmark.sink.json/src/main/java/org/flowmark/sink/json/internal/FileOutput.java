@@ -50,7 +50,7 @@ final class FileOutput extends QueuedOutput {
     private void tryOpen() {
         try {
             out = new FileOutputStream(path.toFile(), true);
-            headerPending = format == Format.TABLE && Files.size(path) == 0;
+            headerPending = format == Format.TABLE && path.toFile().length() == 0;
             if (failing) {
                 log.info("JSON output {}: file {} is open again", name, path);
             }

@@ -209,6 +209,11 @@ public final class JsonSink implements EventHandler {
         }
     }
 
+    /** Malformed events ignored so far. */
+    long badEvents() {
+        return badEvents.get();
+    }
+
     private static String describe(Object o) {
         return o == null ? "missing" : "a " + o.getClass().getName();
     }

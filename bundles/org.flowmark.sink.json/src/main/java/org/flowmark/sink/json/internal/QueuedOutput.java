@@ -204,7 +204,9 @@ abstract class QueuedOutput {
         try {
             if (thread.isAlive()) {
                 if (!queue.offer(STOP, Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                    int lost = queue.size();
                     queue.clear();
+                    failed.add(lost);
                     queue.offer(STOP);
                 }
                 thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));

@@ -63,6 +63,8 @@ final class SocketOutput extends QueuedOutput {
     private final Thread acceptor;
     private final CountDownLatch stopping = new CountDownLatch(1);
     private final CopyOnWriteArrayList<Client> clients = new CopyOnWriteArrayList<>();
+    /** Every sender thread started (also of clients gone since), so close can join them all. */
+    private final List<Thread> senders = java.util.Collections.synchronizedList(new ArrayList<>());
     private final AtomicInteger clientSeq = new AtomicInteger();
     private final LongAdder clientDrops = new LongAdder();
     private volatile ServerSocketChannel server;
@@ -261,6 +263,10 @@ final class SocketOutput extends QueuedOutput {
                 }
                 Client c = new Client(ch, clientSeq.incrementAndGet());
                 clients.add(c);
+                synchronized (senders) {
+                    senders.removeIf(t -> !t.isAlive());
+                    senders.add(c.thread);
+                }
                 c.thread.start();
                 log.info("JSON output {}: client {} connected", name, c.id);
             }
@@ -284,8 +290,13 @@ final class SocketOutput extends QueuedOutput {
         for (Client c : clients) {
             c.stop();
         }
-        for (Client c : clients) {
-            join(c.thread, 1000);
+        List<Thread> threads;
+        synchronized (senders) {
+            threads = new ArrayList<>(senders);
+            senders.clear();
+        }
+        for (Thread t : threads) {
+            join(t, 1000);
         }
         clients.clear();
         if (unixPath != null && s != null) {
