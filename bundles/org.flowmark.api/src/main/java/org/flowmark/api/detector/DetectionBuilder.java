@@ -32,4 +32,13 @@ public interface DetectionBuilder {
 
     /** The host name set so far, or null. */
     String hostname();
+
+    /** The application set so far, or null. */
+    String application();
+
+    /** The category set so far, or null. */
+    String category();
+
+    /** A metadata value put so far, or null. */
+    Object get(String group, String key);
 }

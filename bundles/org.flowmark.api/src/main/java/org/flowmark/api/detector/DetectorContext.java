@@ -37,7 +37,12 @@ public interface DetectorContext {
     /** TCP sequence number of the packet (0 for other protocols). */
     long tcpSeq();
 
-    /** This detector's per-flow 64-bit slot; 0 when the flow starts. Cheap state without any allocation. */
+    /**
+     * This detector's per-flow 64-bit slot; 0 when the flow starts. Cheap state without any allocation. The slot and
+     * the {@link #state()} object persist from {@code inspect} into {@code collect} for the same flow; the core drops
+     * them when detection is final ({@code collect} returned false, the extra-packet budget ended, or the flow ended)
+     * and drops a detector's state object as soon as the detector says EXCLUDED.
+     */
     long slot();
 
     /** Sets this detector's per-flow 64-bit slot. */

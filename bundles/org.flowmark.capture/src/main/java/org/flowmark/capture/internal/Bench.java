@@ -45,9 +45,9 @@ final class Bench {
             Decoder decoder = new Decoder();
             DecodedPacket d = new DecodedPacket();
             stage("read+decode", file, repeat, raw, count, r -> decoder.decode(r, d), base);
-            CaptureEngine track = new CaptureEngine(cfg, registry, FlowEventSink.NONE, false, (e, f, t, x) -> { });
+            CaptureEngine track = new CaptureEngine(cfg, registry, registry::resolvers, FlowEventSink.NONE, false, (e, f, t, x) -> { });
             stage("read+decode+track", file, repeat, raw, count, track::process, base, track);
-            CaptureEngine dpi = new CaptureEngine(cfg, registry, FlowEventSink.NONE, true, (e, f, t, x) -> { });
+            CaptureEngine dpi = new CaptureEngine(cfg, registry, registry::resolvers, FlowEventSink.NONE, true, (e, f, t, x) -> { });
             stage("read+decode+track+dpi", file, repeat, raw, count, dpi::process, base, dpi);
             out.printf(Locale.ROOT, "flows: %d per pass; detector calls per pass: %d%n", flowsPerPass,
                     dpi.detectorInspections() / (repeat + 1));
@@ -124,7 +124,7 @@ final class Bench {
     private void heap(Path file, RawPacket raw) throws IOException {
         MemoryMXBean mem = ManagementFactory.getMemoryMXBean();
         for (boolean detect : new boolean[] {false, true}) {
-            CaptureEngine engine = new CaptureEngine(cfg, registry, FlowEventSink.NONE, detect, (e, f, t, x) -> { });
+            CaptureEngine engine = new CaptureEngine(cfg, registry, registry::resolvers, FlowEventSink.NONE, detect, (e, f, t, x) -> { });
             engine.startSource(file.toString());
             long before = usedAfterGc(mem);
             try (PcapFileSource src = PcapFileSource.open(file)) {

@@ -66,7 +66,7 @@ public final class LiveCapture {
         for (String iface : interfaces) {
             LiveOptions opt = LiveOptions.of(iface).withSnaplen(config.snaplen()).withPromiscuous(config.promiscuous())
                     .withBufferSize(Math.max(1, config.bufferSizeMb()) << 20).withFilter(config.bpfFilter());
-            Worker w = new Worker(opt, new CaptureEngine(ec, registry, events, true, faultLogger(log)),
+            Worker w = new Worker(opt, new CaptureEngine(ec, registry, registry::resolvers, events, true, faultLogger(log)),
                     Math.max(1, config.statsInterval()) * 1_000_000_000L);
             workers.add(w);
             w.thread.start();

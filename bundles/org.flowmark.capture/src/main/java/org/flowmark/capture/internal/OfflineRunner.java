@@ -161,7 +161,7 @@ public final class OfflineRunner implements FrameworkListener {
     /** Reads every file; returns false if any failed. */
     boolean read(EngineConfig ec, List<Path> files, PrintStream err) {
         EventPublisher events = new EventPublisher(eventAdmin, true, 0, "read");
-        CaptureEngine engine = new CaptureEngine(ec, registry, events, true, LiveCapture.faultLogger(log));
+        CaptureEngine engine = new CaptureEngine(ec, registry, registry::resolvers, events, true, LiveCapture.faultLogger(log));
         RawPacket raw = new RawPacket();
         boolean ok = true;
         long packets = 0;

@@ -42,6 +42,13 @@ public final class DetectionBuilderImpl implements DetectionBuilder {
 
     @Override public String protocol() { return protocol; }
     @Override public String hostname() { return hostname; }
+    @Override public String application() { return application; }
+    @Override public String category() { return category; }
+
+    @Override public Object get(String group, String key) {
+        Map<String, Object> g = metadata == null ? null : metadata.get(group);
+        return g == null ? null : g.get(key);
+    }
 
     /** The immutable detection; {@code fallbackProtocol} when no protocol was set. */
     public Detection build(String fallbackProtocol, String detector) {

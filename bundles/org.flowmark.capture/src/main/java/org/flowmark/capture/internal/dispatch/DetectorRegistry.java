@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
+import org.flowmark.api.classify.ApplicationResolver;
 import org.flowmark.api.detector.Detector;
 import org.flowmark.api.detector.DetectorProperties;
 import org.osgi.framework.Constants;
@@ -33,6 +34,29 @@ public final class DetectorRegistry implements Supplier<Generation> {
 
     @Reference(service = LoggerFactory.class)
     private Logger log;
+
+    private final java.util.TreeMap<org.osgi.framework.ServiceReference<?>, ApplicationResolver> resolverMap =
+            new java.util.TreeMap<>(java.util.Collections.reverseOrder());
+    private volatile ApplicationResolver[] resolvers = new ApplicationResolver[0];
+    /** Exceptions thrown by resolvers. */
+    public final java.util.concurrent.atomic.AtomicLong resolverFaults = new java.util.concurrent.atomic.AtomicLong();
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    synchronized void addResolver(org.osgi.framework.ServiceReference<ApplicationResolver> ref, ApplicationResolver r) {
+        resolverMap.put(ref, r);
+        resolvers = resolverMap.values().toArray(new ApplicationResolver[0]);
+    }
+
+    synchronized void removeResolver(org.osgi.framework.ServiceReference<ApplicationResolver> ref, ApplicationResolver r) {
+        resolverMap.remove(ref);
+        resolvers = resolverMap.values().toArray(new ApplicationResolver[0]);
+    }
+
+    /** Application resolvers, highest service ranking first (an immutable array; read per classified flow). */
+    public ApplicationResolver[] resolvers() {
+        return resolvers;
+    }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)

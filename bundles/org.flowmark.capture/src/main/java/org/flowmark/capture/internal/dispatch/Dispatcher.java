@@ -2,6 +2,7 @@ package org.flowmark.capture.internal.dispatch;
 
 import java.util.function.Supplier;
 
+import org.flowmark.api.classify.ApplicationResolver;
 import org.flowmark.api.detector.Budgets;
 import org.flowmark.api.detector.DetectionBuilder;
 import org.flowmark.api.detector.DetectorContext;
@@ -30,6 +31,7 @@ public final class Dispatcher {
     }
 
     private final Supplier<Generation> generations;
+    private final Supplier<ApplicationResolver[]> resolvers;
     private final int packetBudget;
     private final int maxFaults;
     private final Listener listener;
@@ -38,10 +40,14 @@ public final class Dispatcher {
     private final Ctx ctx = new Ctx();
 
     public long inspections;
+    /** Exceptions thrown by application resolvers, and the latest one (for the log). */
+    public long resolverFaults;
+    public Throwable lastResolverFault;
 
-    public Dispatcher(Supplier<Generation> generations, int packetBudget, int maxFaults, Listener listener,
-            FaultListener faults) {
+    public Dispatcher(Supplier<Generation> generations, Supplier<ApplicationResolver[]> resolvers, int packetBudget,
+            int maxFaults, Listener listener, FaultListener faults) {
         this.generations = generations;
+        this.resolvers = resolvers;
         this.packetBudget = packetBudget;
         this.maxFaults = maxFaults;
         this.listener = listener;
@@ -152,17 +158,26 @@ public final class Dispatcher {
             return;
         }
         String by = st != null && st.detectedBy >= 0 ? st.generation.entries[st.detectedBy].name : null;
-        if (st != null && by != null) {
-            f.detection = st.builder.build(Detection.UNKNOWN, by);
-        } else {
-            f.detection = l3Detection(f.ipProtocol());
+        DetectionBuilderImpl b = st != null && by != null ? st.builder : new DetectionBuilderImpl();
+        if (by == null) {
+            l3Protocol(b, f.ipProtocol());
         }
+        ApplicationResolver[] rs = resolvers.get();
+        for (ApplicationResolver r : rs) {
+            try {
+                r.resolve(f, b);
+            } catch (RuntimeException | LinkageError e) {
+                resolverFaults++;
+                lastResolverFault = e;
+            }
+        }
+        f.detection = b.build(Detection.UNKNOWN, by != null ? by : b.protocol() != null ? "ip" : null);
         f.dpi = null;
         listener.classified(f);
     }
 
-    /** Detection for a flow no detector recognised: named after its IP protocol where it has no ports. */
-    static Detection l3Detection(int ipProtocol) {
+    /** Names a flow no detector recognised after its IP protocol where that protocol has no ports. */
+    static void l3Protocol(DetectionBuilderImpl b, int ipProtocol) {
         String name;
         switch (ipProtocol) {
             case 1: name = "ICMP"; break;
@@ -171,9 +186,9 @@ public final class Dispatcher {
             case 58: name = "ICMPv6"; break;
             case 89: name = "OSPF"; break;
             case 112: name = "VRRP"; break;
-            default: return Detection.NONE;
+            default: return;
         }
-        return new Detection(name, null, null, "network", java.util.Set.of(), java.util.Map.of(), "ip");
+        b.protocol(name).category("network");
     }
 
     /** Budget of payload packets per flow. */

@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Supplier;
 
+import org.flowmark.api.classify.ApplicationResolver;
 import org.flowmark.api.flow.CaptureStats;
 import org.flowmark.api.flow.PurgeReason;
 import org.flowmark.capture.internal.decode.DecodedPacket;
@@ -53,11 +54,11 @@ public final class CaptureEngine implements FlowTable.PurgeListener, Dispatcher.
     /**
      * @param detect false for a decode-and-track-only engine (benchmark baseline)
      */
-    public CaptureEngine(EngineConfig cfg, Supplier<Generation> generations, FlowEventSink events, boolean detect,
-            Dispatcher.FaultListener faults) {
+    public CaptureEngine(EngineConfig cfg, Supplier<Generation> generations, Supplier<ApplicationResolver[]> resolvers,
+            FlowEventSink events, boolean detect, Dispatcher.FaultListener faults) {
         this.table = new FlowTable(cfg.maxFlows(), cfg.udpTimeoutSec() * SECOND, cfg.tcpTimeoutSec() * SECOND,
                 cfg.closedTimeoutSec() * SECOND, this);
-        this.dispatcher = new Dispatcher(generations, cfg.dpiPackets(), cfg.maxFaults(), this, faults);
+        this.dispatcher = new Dispatcher(generations, resolvers, cfg.dpiPackets(), cfg.maxFaults(), this, faults);
         this.local = LocalNetworks.parse(cfg.localNetworks());
         this.events = events;
         this.detect = detect;

@@ -55,7 +55,7 @@ class DispatcherTest {
     }
 
     private Dispatcher dispatcher(int budget) {
-        return new Dispatcher(gen::get, budget, 3, classified::add,
+        return new Dispatcher(gen::get, () -> new org.flowmark.api.classify.ApplicationResolver[0], budget, 3, classified::add,
                 (e, f, t, now) -> faults.add(e.name + (now ? " disabled" : "")));
     }
 

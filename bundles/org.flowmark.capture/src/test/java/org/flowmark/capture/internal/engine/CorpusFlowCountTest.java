@@ -43,7 +43,7 @@ class CorpusFlowCountTest {
                 purged[0]++;
             }
         };
-        CaptureEngine engine = new CaptureEngine(EngineConfig.DEFAULTS.withExpireIdle(false), () -> Generation.EMPTY, sink, false,
+        CaptureEngine engine = new CaptureEngine(EngineConfig.DEFAULTS.withExpireIdle(false), () -> Generation.EMPTY, () -> new org.flowmark.api.classify.ApplicationResolver[0], sink, false,
                 (e, f, t, d) -> { });
         RawPacket raw = new RawPacket();
         List<String> mismatches = new ArrayList<>();
