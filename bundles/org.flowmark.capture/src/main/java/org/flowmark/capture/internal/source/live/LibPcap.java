@@ -33,8 +33,11 @@ final class LibPcap {
     /** {@code int pcap_next_ex(pcap_t *, struct pcap_pkthdr **, const u_char **)}: 1 packet, 0 timeout, -1 error, -2 break. */
     static native int pcap_next_ex(Pointer p, Pointer headerPP, Pointer dataPP);
 
-    /** {@code void pcap_breakloop(pcap_t *)}: safe from another thread; wakes a blocked read on Linux libpcap >= 1.10. */
-    static native void pcap_breakloop(Pointer p);
+    /** {@code int pcap_get_selectable_fd(pcap_t *)}: the capture socket to poll. */
+    static native int pcap_get_selectable_fd(Pointer p);
+
+    /** {@code int pcap_setnonblock(pcap_t *, int, char *errbuf)}; errbuf of PCAP_ERRBUF_SIZE (256) bytes. */
+    static native int pcap_setnonblock(Pointer p, int nonblock, Pointer errbuf);
 
     /** {@code int pcap_stats(pcap_t *, struct pcap_stat *)}: struct of three u_int (recv, drop, ifdrop). */
     static native int pcap_stats(Pointer p, Pointer stat);

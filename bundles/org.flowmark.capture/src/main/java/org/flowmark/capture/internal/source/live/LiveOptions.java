@@ -10,8 +10,11 @@ package org.flowmark.capture.internal.source.live;
  * @param timeoutMillis libpcap read timeout: the longest {@link LivePcapSource#next} blocks when no packet comes,
  *                      1 .. 60000 (default 100)
  * @param bufferSize    kernel ring size in bytes, 64 KiB .. 2 GiB (default 8 MiB)
- * @param immediate     deliver each packet as soon as it arrives instead of batching (libpcap immediate mode; on
- *                      Linux it selects the per-frame TPACKET_V2 ring instead of the block-batched TPACKET_V3 ring)
+ * @param immediate     deliver each packet as soon as it arrives instead of batching (libpcap immediate mode), default
+ *                      false. On Linux it selects the TPACKET_V2 ring of fixed snaplen-sized frames instead of the
+ *                      TPACKET_V3 ring of packed blocks: with the default snaplen and buffer that ring holds only
+ *                      8 MiB / 64 KiB = 128 packets and drops under bursts. Without it a packet waits at most the read
+ *                      timeout before it is delivered, which a DPI agent does not notice
  * @param filter        BPF filter expression, or null for all packets (a blank string means null)
  */
 public record LiveOptions(String iface, int snaplen, boolean promiscuous, int timeoutMillis, int bufferSize,
@@ -21,7 +24,7 @@ public record LiveOptions(String iface, int snaplen, boolean promiscuous, int ti
     public static final boolean DEFAULT_PROMISCUOUS = true;
     public static final int DEFAULT_TIMEOUT_MILLIS = 100;
     public static final int DEFAULT_BUFFER_SIZE = 8 << 20;
-    public static final boolean DEFAULT_IMMEDIATE = true;
+    public static final boolean DEFAULT_IMMEDIATE = false;
 
     /** libpcap's MAXIMUM_SNAPLEN. */
     public static final int MAX_SNAPLEN = 262144;
@@ -45,7 +48,7 @@ public record LiveOptions(String iface, int snaplen, boolean promiscuous, int ti
         }
     }
 
-    /** The defaults for {@code iface}: snaplen 65535, promiscuous, 100 ms timeout, 8 MiB buffer, immediate, no filter. */
+    /** The defaults for {@code iface}: snaplen 65535, promiscuous, 100 ms timeout, 8 MiB buffer, batched, no filter. */
     public static LiveOptions of(String iface) {
         return new LiveOptions(iface, DEFAULT_SNAPLEN, DEFAULT_PROMISCUOUS, DEFAULT_TIMEOUT_MILLIS,
                 DEFAULT_BUFFER_SIZE, DEFAULT_IMMEDIATE, null);

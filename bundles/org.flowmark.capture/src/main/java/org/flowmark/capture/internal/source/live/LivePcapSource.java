@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;
 
+import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLong;
@@ -37,9 +38,13 @@ import org.pcap4j.core.PcapNetworkInterface.PromiscuousMode;
  * (offset 0). That copy is what makes the packet readable with plain Java absolute getters and safe across the
  * "valid until the next {@link #next}" window of {@link RawPacket}; nothing else is copied or allocated per packet.
  *
+ * <p>Waiting: libpcap runs non-blocking; when its ring is empty {@link #next} polls the capture socket together with
+ * an eventfd for at most the read timeout, because libpcap on Linux does not return on its read timeout while no
+ * packet arrives at all (see {@link LibC}). {@link #wakeup()} writes the eventfd.
+ *
  * <p>Threading: one thread calls {@link #next}. {@link #wakeup()}, {@link #kernelDrops()} and {@link #close()} may be
- * called from any thread; {@code close} from another thread breaks the blocked read and the native handle is freed
- * by whichever of the two threads leaves last, so it is never freed under a running {@code pcap_next_ex}.
+ * called from any thread; {@code close} from another thread wakes the waiting read and the native handle is freed by
+ * whichever of the two threads leaves last, so it is never freed under a running {@code pcap_next_ex}.
  */
 public final class LivePcapSource implements PacketSource {
 
@@ -61,6 +66,14 @@ public final class LivePcapSource implements PacketSource {
     private final byte[] bytes;
     private final ByteBuffer buf;
 
+    /** Waiting when the ring is empty: struct pollfd[2] {capture socket, wake-up eventfd}, reused. */
+    private final int captureFd;
+    private final int wakeFd;
+    private final long timeoutNanos;
+    private final Memory pollFds = new Memory(16);
+    private final Memory wakeRead = new Memory(8);
+    private final Memory wakeWrite = new Memory(8);
+
     /** struct pcap_stat {u_int ps_recv, ps_drop, ps_ifdrop}, reused. */
     private final Memory stat = new Memory(12);
     private long lastDropsRaw;
@@ -74,8 +87,21 @@ public final class LivePcapSource implements PacketSource {
     private boolean released; // guarded by lock
     private volatile boolean finished;
 
-    private LivePcapSource(String name, PcapHandle handle, Pointer pcap, int snapshot) {
+    private static final NativeLong TWO = new NativeLong(2);
+    private static final NativeLong EIGHT = new NativeLong(8);
+
+    private LivePcapSource(String name, PcapHandle handle, Pointer pcap, int snapshot, int captureFd, int wakeFd,
+            int timeoutMillis) {
         this.name = name;
+        this.captureFd = captureFd;
+        this.wakeFd = wakeFd;
+        this.timeoutNanos = timeoutMillis * 1_000_000L;
+        pollFds.clear();
+        pollFds.setInt(0, captureFd);
+        pollFds.setShort(4, LibC.POLLIN);
+        pollFds.setInt(8, wakeFd);
+        pollFds.setShort(12, LibC.POLLIN);
+        wakeWrite.setLong(0, 1L);
         this.handle = handle;
         this.pcap = pcap;
         this.linkType = LibPcap.pcap_datalink(pcap);
@@ -91,6 +117,7 @@ public final class LivePcapSource implements PacketSource {
      *                          missing privileges, a bad BPF filter (with libpcap's reason), libpcap not installed
      */
     public static LivePcapSource open(LiveOptions opt) throws CaptureException {
+        LibC.load();
         LibPcap.load();
         String iface = opt.iface();
         List<LiveDevices.Device> devices = LiveDevices.list();
@@ -133,8 +160,24 @@ public final class LivePcapSource implements PacketSource {
                 throw new AssertionError("handle closed while opening", e);
             }
         }
+        // non-blocking reads + our own poll: see LibC for why libpcap's read timeout cannot be relied on
+        Memory errbuf = new Memory(256);
+        errbuf.clear();
+        int fd = LibPcap.pcap_get_selectable_fd(pcap);
+        if (fd < 0 || LibPcap.pcap_setnonblock(pcap, 1, errbuf) < 0) {
+            handle.close();
+            throw new CaptureException("cannot poll " + iface + ": " + (fd < 0 ? "no selectable descriptor"
+                    : errbuf.getString(0)));
+        }
+        int wake;
+        try {
+            wake = LibC.eventfd(0, LibC.EFD_CLOEXEC | LibC.EFD_NONBLOCK);
+        } catch (LastErrorException e) {
+            handle.close();
+            throw new CaptureException("cannot create the wake-up eventfd for " + iface + ": " + e.getMessage(), e);
+        }
         int snapshot = Math.max(opt.snaplen(), LibPcap.pcap_snapshot(pcap));
-        return new LivePcapSource(iface, handle, pcap, snapshot);
+        return new LivePcapSource(iface, handle, pcap, snapshot, fd, wake, opt.timeoutMillis());
     }
 
     @Override
@@ -153,30 +196,77 @@ public final class LivePcapSource implements PacketSource {
                 finished = true;
                 return false;
             }
-            int rc = LibPcap.pcap_next_ex(pcap, headerPP, dataPP);
-            if (rc == 1) {
-                fill(into);
-                return true;
-            }
-            if (rc == 0) {
-                return false; // read timeout
-            }
-            if (rc == LibPcap.PCAP_ERROR_BREAK) {
-                // pcap_breakloop: wakeup() or close(); a live handle has no end of its own
-                if (closed) {
-                    finished = true;
+            long deadline = 0;
+            boolean waited = false;
+            while (true) {
+                int rc = LibPcap.pcap_next_ex(pcap, headerPP, dataPP);
+                if (rc == 1) {
+                    fill(into);
+                    return true;
                 }
-                return false;
+                if (rc < 0) {
+                    // -1 error; -2 (pcap_breakloop) is never called on this handle
+                    String why = LibPcap.errorText(pcap);
+                    finished = true;
+                    throw new CaptureException("live capture on " + name + " failed: " + why);
+                }
+                // ring empty (non-blocking read): wait for the socket, a wake-up or the read timeout
+                long now = System.nanoTime();
+                if (!waited) {
+                    deadline = now + timeoutNanos;
+                    waited = true;
+                } else if (now - deadline >= 0) {
+                    return false;
+                }
+                if (!await((int) Math.max(1, (deadline - now + 999_999) / 1_000_000))) {
+                    return false;
+                }
             }
-            String why = LibPcap.errorText(pcap);
-            finished = true;
-            throw new CaptureException("live capture on " + name + " failed: " + why);
         } finally {
             reading = false;
             if (closed) {
+                finished = true;
                 releaseIfIdle();
             }
         }
+    }
+
+    /**
+     * Polls the capture socket and the wake-up eventfd. True when the socket is readable (read again), false on a
+     * wake-up or when the time is up.
+     */
+    private boolean await(int millis) throws CaptureException {
+        pollFds.setShort(6, (short) 0);
+        pollFds.setShort(14, (short) 0);
+        int n;
+        try {
+            n = LibC.poll(pollFds, TWO, millis);
+        } catch (LastErrorException e) {
+            if (e.getErrorCode() == 4) { // EINTR
+                return true;
+            }
+            finished = true;
+            throw new CaptureException("live capture on " + name + " failed: poll: " + e.getMessage(), e);
+        }
+        if (n <= 0) {
+            return false;
+        }
+        short wakeEv = pollFds.getShort(14);
+        if (wakeEv != 0) {
+            try {
+                LibC.read(wakeFd, wakeRead, EIGHT); // reset the eventfd counter
+            } catch (LastErrorException e) {
+                // EAGAIN: another read drained it already
+            }
+            return false;
+        }
+        short capEv = pollFds.getShort(6);
+        if ((capEv & (LibC.POLLERR | LibC.POLLHUP | LibC.POLLNVAL)) != 0 && (capEv & LibC.POLLIN) == 0) {
+            finished = true;
+            throw new CaptureException("live capture on " + name
+                    + " failed: the interface went down or was removed");
+        }
+        return true;
     }
 
     private void fill(RawPacket into) {
@@ -252,8 +342,17 @@ public final class LivePcapSource implements PacketSource {
     public void wakeup() {
         synchronized (lock) {
             if (!released) {
-                LibPcap.pcap_breakloop(pcap);
+                signal();
             }
+        }
+    }
+
+    /** Lock held, not released: makes a waiting or the next poll return. */
+    private void signal() {
+        try {
+            LibC.write(wakeFd, wakeWrite, EIGHT);
+        } catch (LastErrorException e) {
+            // EAGAIN: the counter is saturated, a wake-up is pending anyway
         }
     }
 
@@ -265,10 +364,10 @@ public final class LivePcapSource implements PacketSource {
             }
             closed = true;
             if (!released) {
-                LibPcap.pcap_breakloop(pcap);
+                signal();
             }
         }
-        // if another thread is inside pcap_next_ex it leaves within the read timeout (or at once after breakloop);
+        // if another thread is inside next() the eventfd makes its poll return at once;
         // wait a little so the handle is normally freed before close returns, else the reader frees it on its way out
         long deadline = System.nanoTime() + 2_000_000_000L;
         while (reading && System.nanoTime() < deadline) {
@@ -286,6 +385,11 @@ public final class LivePcapSource implements PacketSource {
             }
             released = true;
             updateDrops(); // the final count stays readable after close
+            try {
+                LibC.close(wakeFd);
+            } catch (LastErrorException e) {
+                // nothing more to do
+            }
         }
         handle.close();
     }

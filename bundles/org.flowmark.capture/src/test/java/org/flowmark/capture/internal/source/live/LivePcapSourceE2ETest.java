@@ -15,6 +15,7 @@ import org.flowmark.capture.internal.source.RawPacket;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * End to end: a veth pair whose far end lives in a fresh network namespace; UDP datagrams are sent from the
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.Test;
  * skipped with the reason otherwise. The namespace (and with it the veth pair) is removed after the class, even on
  * failure.
  */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class LivePcapSourceE2ETest {
 
     private static final int N = 2000;
@@ -42,10 +44,13 @@ class LivePcapSourceE2ETest {
         assumeTrue(lib == null, "live capture end-to-end test skipped: " + lib);
         assumeTrue(LiveTestSupport.hasCommand("ip"), "live capture end-to-end test skipped: iproute2 'ip' missing");
         assumeTrue(LiveTestSupport.hasCommand("bash"), "live capture end-to-end test skipped: bash missing");
+        removeStaleNamespaces();
         StringBuilder out = new StringBuilder();
         int rc = LiveTestSupport.run(out, List.of("ip", "netns", "add", NS));
         assumeTrue(rc == 0, "live capture end-to-end test skipped: cannot create a network namespace: " + out);
         created = true;
+        // also when the JVM is stopped by a signal (AfterAll does not run then)
+        Runtime.getRuntime().addShutdownHook(new Thread(LivePcapSourceE2ETest::tearDown, "netns-cleanup"));
         LiveTestSupport.must("ip", "link", "add", NEAR, "type", "veth", "peer", "name", FAR, "netns", NS);
         LiveTestSupport.must("ip", "link", "set", NEAR, "up");
         LiveTestSupport.quietly("sysctl", "-qw", "net.ipv6.conf." + NEAR + ".disable_ipv6=1");
@@ -57,10 +62,28 @@ class LivePcapSourceE2ETest {
     }
 
     @AfterAll
-    static void tearDown() {
+    static synchronized void tearDown() {
         if (created) {
+            created = false;
             LiveTestSupport.quietly("ip", "netns", "del", NS);
             LiveTestSupport.quietly("ip", "link", "del", NEAR); // normally already gone with the namespace
+        }
+    }
+
+    /** Namespaces of earlier runs whose JVM was killed (fmt-PID with PID gone). */
+    private static void removeStaleNamespaces() {
+        StringBuilder out = new StringBuilder();
+        if (LiveTestSupport.run(out, List.of("ip", "netns", "list")) != 0) {
+            return;
+        }
+        for (String line : out.toString().split("\n")) {
+            String ns = line.strip().split("\\s+")[0];
+            if (ns.matches("fmt-\\d+")) {
+                long pid = Long.parseLong(ns.substring(4));
+                if (ProcessHandle.of(pid).isEmpty()) {
+                    LiveTestSupport.quietly("ip", "netns", "del", ns);
+                }
+            }
         }
     }
 
@@ -90,7 +113,16 @@ class LivePcapSourceE2ETest {
 
     @Test
     void capturesEveryMatchingDatagramAndNothingElse() throws Exception {
-        LiveOptions base = LiveOptions.of(NEAR).withTimeoutMillis(20);
+        captureAll(LiveOptions.of(NEAR).withTimeoutMillis(20));
+    }
+
+    @Test
+    void immediateModeCapturesEveryMatchingDatagram() throws Exception {
+        // TPACKET_V2 frames are snaplen-sized: a small snaplen keeps the ring deep enough for the burst
+        captureAll(LiveOptions.of(NEAR).withTimeoutMillis(20).withImmediate(true).withSnaplen(2048));
+    }
+
+    private static void captureAll(LiveOptions base) throws Exception {
         int noiseSent = Math.min(NOISE, N / 7);
         try (LivePcapSource matching = LivePcapSource.open(base.withFilter("udp port 9999"));
                 LivePcapSource other = LivePcapSource.open(base.withFilter("udp port 9998"))) {

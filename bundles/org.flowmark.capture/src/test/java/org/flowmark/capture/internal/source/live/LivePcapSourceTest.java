@@ -15,8 +15,10 @@ import java.util.concurrent.TimeUnit;
 import org.flowmark.capture.internal.source.CaptureException;
 import org.flowmark.capture.internal.source.RawPacket;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** Options, device listing, error messages, wakeup and close of the live source (on the loopback interface). */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
 class LivePcapSourceTest {
 
     private static void assumeLibpcap() {
@@ -72,7 +74,7 @@ class LivePcapSourceTest {
     void addressFormatting() throws Exception {
         assertEquals("127.0.0.1/8", LiveDevices.format(InetAddress.getByName("127.0.0.1"),
                 InetAddress.getByName("255.0.0.0")));
-        assertEquals("::1/128", LiveDevices.format(InetAddress.getByName("::1"),
+        assertEquals("0:0:0:0:0:0:0:1/128", LiveDevices.format(InetAddress.getByName("::1"),
                 InetAddress.getByName("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff")));
         assertEquals("10.1.2.3", LiveDevices.format(InetAddress.getByName("10.1.2.3"), null));
     }
