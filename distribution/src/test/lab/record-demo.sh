@@ -22,7 +22,8 @@
 #   6. GET  /split with the request line split over three TCP segments ("GE", "T /split HTTP/1.1\r\n",
 #      "Host: split.flowmark.test\r\n...") sent with TCP_NODELAY and pauses                 -> 404
 #   7. two DNS queries (A www.flowmark.test, AAAA v6.flowmark.test) and their answers
-# tcpdump captures on the router's client-side interface (default snap length), so both directions are seen.
+# tcpdump captures on the router's client-side interface (default snap length), so both directions are seen;
+# ICMPv6 (neighbour discovery, MLD reports of the fresh interfaces) is filtered out as noise.
 # Needs: root, iproute2, tcpdump, curl, python3.
 set -eu
 
@@ -98,19 +99,22 @@ while True:
     ans = struct.pack("!HHHIH", 0xC00C, qtype, 1, 60, len(rdata)) + rdata if rdata else b""
     s.sendto(hdr + q[12:end] + ans, peer)
 PY
-in_ns $S python3 -m http.server 80 --bind :: --directory "$WORK/www" >"$WORK/http.log" 2>&1 &
+ip netns exec $S python3 -m http.server 80 --bind :: --directory "$WORK/www" >"$WORK/http.log" 2>&1 &
 PIDS="$PIDS $!"
-in_ns $S python3 "$WORK/dns.py" >"$WORK/dns.log" 2>&1 &
+ip netns exec $S python3 "$WORK/dns.py" >"$WORK/dns.log" 2>&1 &
 PIDS="$PIDS $!"
 
-# wait for the HTTP server (no capture yet)
+# background jobs are started with `ip netns exec` directly (it execs), so $! is the server's own pid.
+# wait for the HTTP server, and fill the neighbour caches, before the capture starts
 i=0
 until in_ns $C curl -s -o /dev/null http://10.77.2.2/ 2>/dev/null; do
     i=$((i + 1)); [ $i -lt 50 ] || { echo "record-demo: HTTP server did not come up" >&2; cat "$WORK/http.log" >&2; exit 1; }
     sleep 0.1
 done
+in_ns $C curl -s -o /dev/null -6 'http://[fd77:2::2]/' || true
+sleep 1
 
-in_ns $R tcpdump -i r-c -n -U -Z root -w "$WORK/demo.pcap" >"$WORK/tcpdump.log" 2>&1 &
+ip netns exec $R tcpdump -i r-c -n -U -Z root -w "$WORK/demo.pcap" not icmp6 >"$WORK/tcpdump.log" 2>&1 &
 TCPDUMP=$!
 PIDS="$TCPDUMP $PIDS"
 i=0
@@ -154,7 +158,7 @@ sleep 0.5
 
 kill -INT $TCPDUMP
 wait $TCPDUMP 2>/dev/null || true
-PIDS=$(echo "$PIDS" | sed "s/\\b$TCPDUMP\\b//")
+PIDS=$(echo "$PIDS" | sed "s/^$TCPDUMP //")
 mkdir -p "$(dirname "$OUT")"
 cp "$WORK/demo.pcap" "$OUT"
 echo "record-demo: wrote $OUT ($(wc -c < "$OUT") bytes); $(grep -h 'packets captured' "$WORK/tcpdump.log")" >&2

@@ -123,11 +123,12 @@ public final class CaptureEngine implements FlowTable.PurgeListener, Dispatcher.
         if (fromA) {
             f.aPackets++;
             f.aBytes += d.ipLength;
-            if (d.hasMac && !f.aHasMac) {
+            if (d.hasMac && !f.aHasMac) { // a sender's own source MAC wins over a destination MAC seen earlier
                 f.aHasMac = true;
                 f.aMac = d.srcMac;
-                f.bMac = d.dstMac;
-                f.bHasMac = true;
+                if (f.bMac == 0) {
+                    f.bMac = d.dstMac;
+                }
             }
         } else {
             f.bPackets++;
@@ -135,6 +136,9 @@ public final class CaptureEngine implements FlowTable.PurgeListener, Dispatcher.
             if (d.hasMac && !f.bHasMac) {
                 f.bHasMac = true;
                 f.bMac = d.srcMac;
+                if (f.aMac == 0) {
+                    f.aMac = d.dstMac;
+                }
             }
         }
         table.touch(f, now);

@@ -36,6 +36,7 @@ public final class Flow implements FlowView {
     public boolean initiatorIsA;
     /** True when A is the local side. */
     public boolean localIsA;
+    /** True once A's MAC came from a packet A sent (before that it may come from a destination MAC). */
     public boolean aHasMac;
     public boolean bHasMac;
     public long aMac;
@@ -127,14 +128,14 @@ public final class Flow implements FlowView {
 
     /** Local MAC as text, or null. */
     public String localMac() {
-        boolean has = localIsA ? aHasMac : bHasMac;
-        return has ? Addresses.mac(localIsA ? aMac : bMac) : null;
+        long mac = localIsA ? aMac : bMac;
+        return (localIsA ? aHasMac : bHasMac) || mac != 0 ? Addresses.mac(mac) : null;
     }
 
     /** Other MAC as text, or null. */
     public String otherMac() {
-        boolean has = localIsA ? bHasMac : aHasMac;
-        return has ? Addresses.mac(localIsA ? bMac : aMac) : null;
+        long mac = localIsA ? bMac : aMac;
+        return (localIsA ? bHasMac : aHasMac) || mac != 0 ? Addresses.mac(mac) : null;
     }
 
     @Override
