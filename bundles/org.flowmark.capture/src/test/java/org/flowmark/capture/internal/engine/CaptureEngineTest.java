@@ -73,9 +73,14 @@ class CaptureEngineTest {
         e.process(raw);
     }
 
+    /** Ethernet frame whose MACs follow the addresses: ...:01 is the client, ...:02 the server. */
     private static byte[] tcpFrame(int src, int sport, int dst, int dport, int flags, String payload) {
-        return eth(0x0800, ipv4(6, src, dst, tcp(sport, dport, 1, 1, flags, new byte[0],
-                payload.getBytes(StandardCharsets.US_ASCII))));
+        byte[] ip = ipv4(6, src, dst, tcp(sport, dport, 1, 1, flags, new byte[0],
+                payload.getBytes(StandardCharsets.US_ASCII)));
+        byte[] f = eth(0x0800, ip);
+        f[5] = (byte) (dst == CLIENT ? 1 : 2);
+        f[11] = (byte) (src == CLIENT ? 1 : 2);
+        return f;
     }
 
     @Test
@@ -106,8 +111,7 @@ class CaptureEngineTest {
         assertEquals(1, p.dpiPackets());
         assertEquals(1 * S, p.firstSeenNanos());
         assertEquals(5 * S, p.lastSeenNanos());
-        assertTrue(p.localMac() != null && p.otherMac() != null && !p.localMac().equals(p.otherMac()),
-                p.localMac() + " " + p.otherMac());
+        assertTrue(p.localMac().endsWith(":01") && p.otherMac().endsWith(":02"), p.localMac() + " " + p.otherMac());
     }
 
     @Test
