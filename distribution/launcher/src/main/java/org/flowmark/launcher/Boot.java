@@ -29,7 +29,7 @@ import org.osgi.framework.startlevel.BundleStartLevel;
  * How the distribution boots: the framework properties and the installation of {@code bundles/}.
  *
  * <p>{@code bundles/} holds one directory per start level, named {@code <level>-<what>} (for example
- * {@code 1-runtime}, {@code 4-core}); a jar directly in {@code bundles/} gets {@link #DEFAULT_START_LEVEL}.
+ * {@code 1-log}, {@code 5-core}); a jar directly in {@code bundles/} gets {@link #DEFAULT_START_LEVEL}.
  * Bundles dropped into {@code deploy/} are installed by FileInstall at {@link #DEPLOY_START_LEVEL}.
  * The integration tests boot the framework through this same class.
  */
@@ -38,9 +38,9 @@ public final class Boot {
     /** Symbolic name of the capture core, which ends read and bench runs by stopping the framework. */
     public static final String CORE_BUNDLE = "org.flowmark.capture";
     /** Start level of jars placed directly in {@code bundles/}. */
-    public static final int DEFAULT_START_LEVEL = 3;
+    public static final int DEFAULT_START_LEVEL = 4;
     /** Start level of bundles hot-deployed into {@code deploy/} (detectors, sinks: before the core). */
-    public static final int DEPLOY_START_LEVEL = 3;
+    public static final int DEPLOY_START_LEVEL = 4;
     /** JVM system property the core sets to "0" or "1" before it stops the framework in read and bench modes. */
     public static final String EXIT_STATUS_PROPERTY = "flowmark.exit.status";
 

@@ -1,5 +1,8 @@
 package org.flowmark.launcher;
 
+import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URISyntaxException;
@@ -18,8 +21,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 
 import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleEvent;
 import org.osgi.framework.BundleException;
 import org.osgi.framework.FrameworkEvent;
+import org.osgi.framework.SynchronousBundleListener;
 import org.osgi.framework.launch.Framework;
 import org.osgi.framework.launch.FrameworkFactory;
 
@@ -220,14 +225,24 @@ public final class Main {
                 deleteTree(storage);
             }
         };
+        PrintStream stdout = System.out;
+        PrintStream guarded = null;
         Thread hook = new Thread(() -> {
             stopAndWait(fw);
+            System.out.flush();
             cleanup.run();
         }, "flowmark-shutdown");
         try {
             fw.init();
             Set<String> failed = Boot.newFailedSet();
             fw.getBundleContext().addFrameworkListener(Boot.errorReporter(err, failed));
+            LogForwarder.install(fw.getBundleContext(), err, props.get("flowmark.log.level"));
+            if (tempStorage) {
+                guarded = new PrintStream(new StdoutGuard(
+                        new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16), err), false);
+                System.setOut(guarded);
+                divertStdoutOnStop(fw);
+            }
             List<Bundle> installed = Boot.installBundles(fw.getBundleContext(), byLevel, err);
             Runtime.getRuntime().addShutdownHook(hook);
             fw.start();
@@ -254,7 +269,26 @@ public final class Main {
                 stopAndWait(fw);
             }
             cleanup.run();
+            if (guarded != null) {
+                guarded.close(); // writes out a last unterminated line, flushes stdout
+            }
+            System.setOut(stdout);
         }
+    }
+
+    /**
+     * In read and bench modes the core has drained the sinks before it stops the framework: from then on stdout
+     * must stay clean, yet some bundles print shutdown warnings to {@code System.out} (EventAdmin does when its
+     * log service is gone). On the framework's STOPPING event, stdout is flushed and {@code System.out} becomes
+     * stderr; {@link #boot} restores it.
+     */
+    private void divertStdoutOnStop(Framework fw) {
+        fw.getBundleContext().addBundleListener((SynchronousBundleListener) event -> {
+            if (event.getBundle().getBundleId() == 0 && event.getType() == BundleEvent.STOPPING) {
+                System.out.flush();
+                System.setOut(err);
+            }
+        });
     }
 
     private int awaitCore(Command cmd, Framework fw, List<Bundle> installed, Set<String> failed, List<Path> files)

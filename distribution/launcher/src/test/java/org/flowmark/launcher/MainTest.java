@@ -118,11 +118,14 @@ class MainTest {
         Files.writeString(b.resolve("1-runtime/a.jar"), "");
         Files.writeString(b.resolve("1-runtime/readme.txt"), "");
         Files.writeString(b.resolve("4-core/core.jar"), "");
+        Files.createDirectories(b.resolve("6-late"));
+        Files.writeString(b.resolve("6-late/late.jar"), "");
         Files.writeString(b.resolve("loose.jar"), "");
         TreeMap<Integer, List<Path>> m = Boot.scanBundles(b, new PrintStream(err, true, StandardCharsets.UTF_8));
-        assertEquals(List.of(1, 3, 4), List.copyOf(m.keySet()));
+        assertEquals(List.of(1, 4, 6), List.copyOf(m.keySet()));
         assertEquals(List.of("a.jar", "b.jar"), m.get(1).stream().map(p -> p.getFileName().toString()).toList());
-        assertEquals(4, Boot.beginningLevel(m));
+        assertEquals(2, m.get(4).size(), "a loose jar gets the default level");
+        assertEquals(6, Boot.beginningLevel(m));
         assertTrue(err().contains("misc"), err());
     }
 

@@ -113,7 +113,8 @@ public final class EventPublisher implements FlowEventSink, AutoCloseable {
                     eventAdmin.postEvent(e);
                 }
             } catch (InterruptedException ie) {
-                // woken by close(): the loop condition lets it finish what is queued
+                Thread.currentThread().interrupt();
+                break;
             } catch (RuntimeException re) {
                 // EventAdmin gone while stopping: nothing more to deliver to
                 if (!running) {
@@ -152,9 +153,8 @@ public final class EventPublisher implements FlowEventSink, AutoCloseable {
     /** Stops the publisher thread after posting what is queued (bounded wait). */
     @Override
     public void close() {
-        running = false;
+        running = false; // the publisher polls with a timeout: no interrupt, which EventAdmin would report
         if (thread != null) {
-            thread.interrupt();
             try {
                 thread.join(5000);
             } catch (InterruptedException e) {

@@ -1,0 +1,150 @@
+package org.flowmark.detector.quic.internal;
+
+import java.lang.annotation.Annotation;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.flowmark.api.detector.DetectionBuilder;
+import org.flowmark.api.detector.Detector;
+import org.flowmark.api.detector.DetectorContext;
+import org.flowmark.api.detector.Verdict;
+import org.flowmark.api.flow.FlowView;
+import org.flowmark.api.packet.ByteArrayPacketView;
+
+/**
+ * A stand-in for the core with one UDP flow and one detector: keeps the slot and state and follows the SPI's
+ * dispatch rules (inspect until a verdict, nothing after EXCLUDED, collect after DETECTED while it returns true
+ * within the extra-packet budget).
+ */
+final class FakeFlow implements DetectorContext {
+
+    static QuicDetector detector(int maxCryptoBytes) {
+        return new QuicDetector(new QuicDetector.Config() {
+            @Override
+            public int maxCryptoBytes() {
+                return maxCryptoBytes;
+            }
+
+            @Override
+            public Class<? extends Annotation> annotationType() {
+                return QuicDetector.Config.class;
+            }
+        });
+    }
+
+    final Detector detector;
+    final int extraPackets;
+    final Builder result = new Builder();
+    private long slot;
+    private Object state;
+    private boolean fromInitiator;
+    private int payloadIndex;
+    Verdict verdict = Verdict.NEED_MORE;
+    int extraUsed;
+    boolean collecting = true;
+    int inspectCalls;
+    int collectCalls;
+
+    FakeFlow(Detector detector, int extraPackets) {
+        this.detector = detector;
+        this.extraPackets = extraPackets;
+    }
+
+    FakeFlow(Detector detector) {
+        this(detector, 12);
+    }
+
+    FakeFlow client(byte[] b) {
+        return send(true, b);
+    }
+
+    FakeFlow server(byte[] b) {
+        return send(false, b);
+    }
+
+    FakeFlow send(boolean fromInit, byte[] bytes) {
+        if (bytes.length == 0) {
+            return this;
+        }
+        this.fromInitiator = fromInit;
+        ByteArrayPacketView view = new ByteArrayPacketView(bytes);
+        if (verdict == Verdict.NEED_MORE) {
+            inspectCalls++;
+            verdict = detector.inspect(this, view);
+            if (verdict == Verdict.EXCLUDED) {
+                state = null;
+            }
+        } else if (verdict == Verdict.DETECTED && collecting && extraUsed < extraPackets) {
+            extraUsed++;
+            collectCalls++;
+            collecting = detector.collect(this, view);
+        }
+        payloadIndex++;
+        return this;
+    }
+
+    Object meta(String key) {
+        return result.group("quic").get(key);
+    }
+
+    Object stateObject() {
+        return state;
+    }
+
+    long slotValue() {
+        return slot;
+    }
+
+    @Override public FlowView flow() { return null; }
+    @Override public boolean fromInitiator() { return fromInitiator; }
+    @Override public int payloadIndex() { return payloadIndex; }
+    @Override public int directionPayloadIndex() { return payloadIndex; }
+    @Override public long timestampNanos() { return 0; }
+    @Override public int srcPort() { return fromInitiator ? 50_000 : 443; }
+    @Override public int dstPort() { return fromInitiator ? 443 : 50_000; }
+    @Override public int tcpFlags() { return 0; }
+    @Override public long tcpSeq() { return 0; }
+    @Override public long slot() { return slot; }
+    @Override public void slot(long value) { slot = value; }
+    @Override public Object state() { return state; }
+    @Override public void state(Object s) { state = s; }
+    @Override public DetectionBuilder result() { return result; }
+
+    /** Records what the detector reports, with the builder's replace/accumulate semantics. */
+    static final class Builder implements DetectionBuilder {
+        String protocol;
+        String application;
+        String hostname;
+        String category;
+        final List<String> risks = new ArrayList<>();
+        final Map<String, Map<String, Object>> metadata = new LinkedHashMap<>();
+
+        Map<String, Object> group(String g) {
+            return metadata.getOrDefault(g, Map.of());
+        }
+
+        @Override public DetectionBuilder protocol(String name) { protocol = name; return this; }
+        @Override public DetectionBuilder application(String name) { application = name; return this; }
+        @Override public DetectionBuilder hostname(String host) { hostname = host; return this; }
+        @Override public DetectionBuilder category(String c) { category = c; return this; }
+        @Override public DetectionBuilder risk(String risk) { risks.add(risk); return this; }
+
+        @Override
+        public DetectionBuilder put(String group, String key, Object value) {
+            metadata.computeIfAbsent(group, g -> new LinkedHashMap<>()).put(key, value);
+            return this;
+        }
+
+        @Override public String protocol() { return protocol; }
+        @Override public String hostname() { return hostname; }
+        @Override public String application() { return application; }
+        @Override public String category() { return category; }
+
+        @Override
+        public Object get(String group, String key) {
+            return group(group).get(key);
+        }
+    }
+}

@@ -1,0 +1,150 @@
+package org.flowmark.signatures.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SignatureResolverTest {
+
+    @TempDir
+    Path dir;
+
+    private final List<String> errors = new ArrayList<>();
+    private SignatureResolver resolver;
+    private DnsHintCache hints;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        Files.writeString(dir.resolve("t.json"), "{\"applications\": ["
+            + "{\"name\": \"zoom\", \"category\": \"video-conferencing\", \"domains\": [\"zoom.us\", \"*.zoom.us\"],"
+            + " \"networks\": [\"170.114.0.0/16\"]},"
+            + "{\"name\": \"zoommedia\", \"category\": \"video-conferencing\", \"networks\": [\"170.114.5.0/24\"],"
+            + " \"ports\": [8801], \"protocols\": [\"Unknown\", \"STUN\"]},"
+            + "{\"name\": \"netflix\", \"category\": \"video-streaming\", \"domains\": [\"*.netflix.com\"],"
+            + " \"networks\": [\"2a00:86c0::/32\"]}]}");
+        resolver = new SignatureResolver(dir, 0, s -> { }, errors::add);
+        hints = new DnsHintCache(1024, 60, 86400, System::nanoTime);
+        resolver.hints(hints);
+    }
+
+    private static Fakes.Flow flow(String ip, int port) {
+        return new Fakes.Flow(ip.indexOf(':') >= 0 ? Addresses.parseIpv6(ip) : Addresses.parseIpv4(ip), port);
+    }
+
+    @Test
+    void hostnameFirst() {
+        Fakes.Builder b = new Fakes.Builder();
+        b.protocol("TLS").hostname("www3.zoom.us");
+        resolver.resolve(flow("2a00:86c0::1", 443), b); // the address says netflix; the SNI wins
+        assertEquals("zoom", b.application);
+        assertEquals("video-conferencing", b.category);
+        assertEquals("sni", b.app("match"));
+        assertEquals("*.zoom.us", b.app("signature"));
+    }
+
+    @Test
+    void dnsCacheThenNetworkThenCertificate() {
+        hints.learn(Addresses.parseIpv4("192.0.2.10"), 4, "api-global.netflix.com", 300);
+        Fakes.Builder b = new Fakes.Builder();
+        b.protocol("QUIC");
+        resolver.resolve(flow("192.0.2.10", 443), b);
+        assertEquals("netflix", b.application);
+        assertEquals("api-global.netflix.com", b.hostname);
+        assertEquals("dns_cache", b.app("match"));
+
+        Fakes.Builder n = new Fakes.Builder();
+        n.protocol("TLS");
+        resolver.resolve(flow("170.114.9.9", 443), n);
+        assertEquals("zoom", n.application);
+        assertEquals("network", n.app("match"));
+        assertEquals("170.114.0.0/16", n.app("signature"));
+        assertNull(n.hostname);
+
+        Fakes.Builder c = new Fakes.Builder();
+        c.protocol("TLS").put("ssl", "server_names", "foo.example,*.netflix.com");
+        resolver.resolve(flow("192.0.2.99", 443), c);
+        assertEquals("netflix", c.application);
+        assertEquals("certificate", c.app("match"));
+
+        Fakes.Builder cn = new Fakes.Builder();
+        cn.protocol("TLS").put("ssl", "server_cn", "zoom.us");
+        resolver.resolve(flow("192.0.2.99", 443), cn);
+        assertEquals("zoom", cn.application);
+    }
+
+    @Test
+    void networkRestrictionsFallBackToTheShorterPrefix() {
+        Fakes.Builder media = new Fakes.Builder();
+        resolver.resolve(flow("170.114.5.5", 8801), media); // Unknown protocol, port 8801
+        assertEquals("zoommedia", media.application);
+        Fakes.Builder tls = new Fakes.Builder();
+        tls.protocol("TLS");
+        resolver.resolve(flow("170.114.5.5", 443), tls);
+        assertEquals("zoom", tls.application);
+    }
+
+    @Test
+    void neverOverridesADetectorsApplicationButFillsTheHostname() {
+        hints.learn(Addresses.parseIpv4("192.0.2.10"), 4, "api-global.netflix.com", 300);
+        Fakes.Builder b = new Fakes.Builder();
+        b.protocol("Zoom").application("zoom");
+        resolver.resolve(flow("192.0.2.10", 8801), b);
+        assertEquals("zoom", b.application);
+        assertEquals("api-global.netflix.com", b.hostname);
+        assertTrue(b.metadata.isEmpty());
+    }
+
+    @Test
+    void worksWithoutHints() {
+        resolver.hints(null);
+        Fakes.Builder b = new Fakes.Builder();
+        resolver.resolve(flow("192.0.2.10", 443), b);
+        assertNull(b.application);
+        assertTrue(errors.isEmpty());
+    }
+
+    /** The shipped signatures/ folder loads cleanly and names the scored families as intended. */
+    @Test
+    void shippedSignatures() {
+        Path shipped = Path.of(System.getProperty("user.dir")).resolve("../../signatures").normalize();
+        if (!Files.isDirectory(shipped)) {
+            org.junit.jupiter.api.Assumptions.abort("no signatures/ folder at " + shipped);
+        }
+        List<String> errs = new ArrayList<>();
+        SignatureStore s = new SignatureStore(shipped, x -> { }, errs::add);
+        s.refresh();
+        assertEquals(List.of(), errs);
+        assertTrue(s.index().applications >= 40, "applications: " + s.index().applications);
+        String[][] expect = {
+            {"r3---sn-vh5ouxa-hju6.googlevideo.com", "youtube"}, {"i.ytimg.com", "youtube"}, {"www.youtube.com", "youtube"},
+            {"youtu.be", "youtube"}, {"yt3.ggpht.com", "youtube"}, {"www.youtube-nocookie.com", "youtube"},
+            {"youtubei.googleapis.com", "youtube"}, {"lh3.ggpht.com", "google"}, {"www.google.com", "google"},
+            {"fonts.googleapis.com", "google"}, {"zoom.us", "zoom"}, {"zoomfr84zc.zoom.us", "zoom"},
+            {"teams.microsoft.com", "teams"}, {"eu-prod.asyncgw.teams.microsoft.com", "teams"},
+            {"eu-api.asm.skype.com", "skype"}, {"www.microsoft.com", "microsoft"}, {"ios.nccp.netflix.com", "netflix"},
+            {"art-1.nflximg.net", "netflix"}, {"occ-0-1.1.nflxso.net", "netflix"}, {"store.steampowered.com", "steam"},
+            {"ext3-sto1.steamserver.net", "steam"}, {"fortnite-public-service-prod11.ol.epicgames.com", "epic"},
+            {"dns.google", "googledns"}, {"cloudflare-dns.com", "cloudflaredns"}, {"scontent.cdninstagram.com", "instagram"},
+            {"web.whatsapp.com", "whatsapp"}, {"atv-ps.amazon.com", "primevideo"}, {"www.amazon.com", "amazon"},
+        };
+        for (String[] e : expect) {
+            DomainTable.Entry m = s.index().domains.match(e[0]);
+            assertEquals(e[1], m == null ? null : m.app.name, e[0]);
+        }
+        assertEquals("googledns", s.index().network(Addresses.parseIpv4("8.8.8.8"), 4, 53, "DNS").app.name);
+        assertEquals("google", s.index().network(Addresses.parseIpv4("8.8.8.9"), 4, 443, "TLS").app.name);
+        assertEquals("cloudflaredns", s.index().network(Addresses.parseIpv6("2606:4700:4700::1111"), 16, 443, "TLS").app.name);
+        assertEquals("cloudflare", s.index().network(Addresses.parseIpv6("2606:4700:10::1"), 16, 443, "TLS").app.name);
+        assertEquals("teams", s.index().network(Addresses.parseIpv4("52.114.250.152"), 4, 443, "TLS").app.name);
+        assertEquals("zoom", s.index().network(Addresses.parseIpv4("3.7.35.10"), 4, 8801, null).app.name);
+    }
+}
