@@ -20,18 +20,23 @@ import org.flowmark.capture.internal.source.RawPacket;
  *
  * <pre>
  * java -cp target/test-classes:target/classes:$CP org.flowmark.capture.internal.source.live.LiveCaptureBenchmark \
- *     [capture.pcap|synthetic] [loops] [immediate] [bufferMiB]
+ *     [capture.pcap|synthetic] [loops] [immediate] [bufferMiB] [drain]
  * </pre>
+ * With "drain" the reader starts only after tcpreplay has finished, so the received rate is the read path's own
+ * (pcap_next_ex + copy) from a full ring, not tcpreplay's sending rate; give a buffer large enough for all packets.
  * "synthetic" (the default) writes 100,000 minimum-size (60-byte) Ethernet/IPv4/UDP frames to a temporary file: the
  * worst case in packets per second.
  */
 public final class LiveCaptureBenchmark {
+
+    private static final long WARM = 100_000;
 
     public static void main(String[] args) throws Exception {
         String capture = args.length > 0 ? args[0] : "synthetic";
         int loops = args.length > 1 ? Integer.parseInt(args[1]) : 10;
         boolean immediate = args.length > 2 && Boolean.parseBoolean(args[2]);
         int bufferMiB = args.length > 3 ? Integer.parseInt(args[3]) : 8;
+        boolean drain = args.length > 4 && args[4].equals("drain");
         if (!LiveTestSupport.isRoot() || LiveTestSupport.libpcapProblem() != null
                 || !LiveTestSupport.hasCommand("tcpreplay")) {
             System.err.println("needs root, libpcap and tcpreplay (apt-get install tcpreplay)");
@@ -48,7 +53,7 @@ public final class LiveCaptureBenchmark {
                 LiveTestSupport.quietly("sysctl", "-qw", "net.ipv6.conf." + dev + ".disable_ipv6=1");
                 LiveTestSupport.must("ip", "link", "set", dev, "mtu", "9000", "up");
             }
-            run(file, loops, rx, tx, LiveOptions.of(rx).withImmediate(immediate).withBufferSize(bufferMiB << 20));
+            run(file, loops, drain, LiveOptions.of(rx).withImmediate(immediate).withBufferSize(bufferMiB << 20));
         } finally {
             LiveTestSupport.quietly("ip", "link", "del", rx);
             if (capture.equals("synthetic")) {
@@ -57,10 +62,11 @@ public final class LiveCaptureBenchmark {
         }
     }
 
-    private static void run(Path file, int loops, String rx, String tx, LiveOptions opt) throws Exception {
+    private static void run(Path file, int loops, boolean drain, LiveOptions opt) throws Exception {
+        String tx = "fmbb" + opt.iface().substring(4);
         AtomicLong received = new AtomicLong();
         AtomicLong bytes = new AtomicLong();
-        long[] firstLast = new long[2];
+        long[] firstLast = new long[3]; // first packet, last packet, packet WARM (JIT warmed up)
         try (LivePcapSource src = LivePcapSource.open(opt)) {
             Thread reader = new Thread(() -> {
                 RawPacket p = new RawPacket();
@@ -74,6 +80,9 @@ public final class LiveCaptureBenchmark {
                                 firstLast[0] = System.nanoTime();
                             }
                             n++;
+                            if (n == WARM) {
+                                firstLast[2] = System.nanoTime();
+                            }
                             b += p.caplen;
                             sum += p.buf.get(p.offset + 12); // touch the data like a decoder would
                             if ((n & 1023) == 0) {
@@ -89,11 +98,17 @@ public final class LiveCaptureBenchmark {
                 received.set(n);
                 bytes.set(b + (sum & 0)); // keep sum alive
             }, "capture");
-            reader.start();
+            if (!drain) {
+                reader.start();
+            }
             Process replay = new ProcessBuilder("tcpreplay", "--topspeed", "--loop=" + loops, "-i", tx,
                     file.toString()).redirectErrorStream(true).start();
             String out = new String(replay.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             replay.waitFor();
+            if (drain) {
+                Thread.sleep(300); // let the last block retire
+                reader.start();
+            }
             // let the ring drain, then stop
             long last = -1;
             while (received.get() != last) {
@@ -108,13 +123,18 @@ public final class LiveCaptureBenchmark {
             long failed = match(out, "Failed packets:\\s+(\\d+)");
             double replaySecs = matchDouble(out, "Actual: \\d+ packets \\(\\d+ bytes\\) sent in ([0-9.]+) seconds");
             double secs = (firstLast[1] - firstLast[0]) / 1e9;
-            System.out.printf("capture %s, %d loops, immediate=%s, buffer %d MiB%n", file.getFileName(), loops,
-                    opt.immediate(), opt.bufferSize() >> 20);
+            double warmSecs = (firstLast[1] - firstLast[2]) / 1e9;
+            System.out.printf("capture %s, %d loops, immediate=%s, buffer %d MiB%s%n", file.getFileName(), loops,
+                    opt.immediate(), opt.bufferSize() >> 20, drain ? ", reading a full ring after the replay" : "");
             System.out.printf("tcpreplay: sent %,d packets (%,d failed) in %.3f s = %,.0f packets/s%n", sent,
                     failed, replaySecs, sent / replaySecs);
             System.out.printf("flowmark : received %,d packets, %,d bytes in %.3f s = %,.0f packets/s; "
                     + "kernel drops %,d; missing %,d%n", received.get(), bytes.get(), secs, received.get() / secs,
                     drops, sent - received.get());
+            if (received.get() > 2 * WARM) {
+                System.out.printf("flowmark : after the first %,d packets: %,.0f packets/s%n", WARM,
+                        (received.get() - WARM) / warmSecs);
+            }
         }
     }
 

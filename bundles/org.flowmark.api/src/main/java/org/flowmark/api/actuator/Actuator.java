@@ -1,0 +1,22 @@
+package org.flowmark.api.actuator;
+
+import java.util.List;
+
+import org.osgi.annotation.versioning.ConsumerType;
+
+/**
+ * A policy actuator: a whiteboard service, registered with {@link ActuatorProperties}, that turns actions into
+ * kernel state. The policy engine calls {@link #apply} from a dedicated thread per actuator with batches taken from
+ * a bounded queue (drops are counted there), never from the capture thread; batching kernel calls is the
+ * actuator's job (one {@code ipset restore} stream, one nft transaction, one netlink batch).
+ */
+@ConsumerType
+public interface Actuator {
+
+    /**
+     * Applies a batch of actions, in order. Return normally when every action was applied; throw
+     * {@link ActuatorException} naming what failed (not permitted, missing kernel module, set deleted and not
+     * recreatable, ...). The engine logs and counts failures and carries on with the next batch.
+     */
+    void apply(List<Action> batch) throws ActuatorException;
+}
