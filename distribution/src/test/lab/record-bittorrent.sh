@@ -36,13 +36,13 @@ ip netns exec $R sysctl -qw net.ipv4.ip_forward=1
 
 # content and torrents (HTTP tracker, UDP tracker)
 mkdir -p "$TMP/seed" "$TMP/dl" "$TMP/ot"
-head -c 300000 /dev/urandom > "$TMP/seed/payload.bin"
+head -c 65536 /dev/urandom > "$TMP/seed/payload.bin"
 mktorrent -l 15 -a http://10.201.2.2:6969/announce -o "$TMP/http.torrent" "$TMP/seed/payload.bin" >/dev/null
 mktorrent -l 15 -a udp://10.201.2.2:6969/announce -o "$TMP/udp.torrent" "$TMP/seed/payload.bin" >/dev/null
 hash() { $PY -c 'import libtorrent as lt,sys; print(str(lt.torrent_info(sys.argv[1]).info_hashes().v1))' "$1"; }
 { hash "$TMP/http.torrent"; hash "$TMP/udp.torrent"; } > "$TMP/ot/whitelist"
 chmod 755 "$TMP" "$TMP/ot"
-(cd "$TMP/ot" && exec ip netns exec $S opentracker -i 10.201.2.2 -p 6969 -P 6969 -w whitelist) >"$TMP/ot.log" 2>&1 &
+ip netns exec $S opentracker -i 10.201.2.2 -p 6969 -P 6969 -w "$TMP/ot/whitelist" >"$TMP/ot.log" 2>&1 &
 PIDS="$PIDS $!"
 sleep 1
 
