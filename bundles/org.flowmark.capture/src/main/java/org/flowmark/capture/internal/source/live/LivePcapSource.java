@@ -28,7 +28,9 @@ import org.pcap4j.core.PcapNetworkInterface.PromiscuousMode;
  * <p>pcap4j sets the handle up (device lookup, {@code pcap_create}, snaplen, promiscuous mode, read timeout, buffer
  * size, immediate mode, nanosecond timestamps, {@code pcap_activate}, BPF filter). Packets are then read by a small
  * direct-mapped JNA binding ({@link LibPcap}) calling {@code pcap_next_ex} on pcap4j's {@code pcap_t*}: pcap4j's own
- * read path allocates several objects per packet and tops out near 150 k packets/s, this one allocates nothing.
+ * read path allocates several objects per packet and tops out near 150 k packets/s, this one allocates nothing: the
+ * out-parameters are reused, and the header and data are read by address ({@link NativeMemory}, or JNA pointers
+ * re-aimed with {@code Pointer.nativeValue} where Unsafe is missing), so one JNA call is made per packet.
  * pcap4j's packet parsers are never used (they also depend on the thread context class loader under OSGi).
  *
  * <p><b>The one copy on the live path.</b> {@code pcap_next_ex} returns a pointer into libpcap's buffer (the kernel
@@ -88,6 +90,8 @@ public final class LivePcapSource implements PacketSource {
     private volatile boolean finished;
 
     private static final NativeLong TWO = new NativeLong(2);
+    /** 64-bit Linux (8-byte pointers and C longs) with Unsafe: header and data read by address, no JNA call. */
+    private static final boolean FAST = NativeMemory.AVAILABLE && Native.POINTER_SIZE == 8 && NativeLong.SIZE == 8;
     private static final NativeLong EIGHT = new NativeLong(8);
 
     private LivePcapSource(String name, PcapHandle handle, Pointer pcap, int snapshot, int captureFd, int wakeFd,
@@ -270,27 +274,37 @@ public final class LivePcapSource implements PacketSource {
     }
 
     private void fill(RawPacket into) {
-        Pointer.nativeValue(header, address(headerPP));
-        Pointer.nativeValue(data, address(dataPP));
         // struct pcap_pkthdr { struct timeval ts; bpf_u_int32 caplen; bpf_u_int32 len; }, timeval = two C longs
         long sec;
         long frac;
-        int lenOff;
-        if (NativeLong.SIZE == 8) {
-            sec = header.getLong(0);
-            frac = header.getLong(8);
-            lenOff = 16;
+        int caplen;
+        int wirelen;
+        if (FAST) {
+            long h = headerPP.getLong(0);
+            long d = dataPP.getLong(0);
+            sec = NativeMemory.getLong(h);
+            frac = NativeMemory.getLong(h + 8);
+            caplen = NativeMemory.getInt(h + 16);
+            wirelen = NativeMemory.getInt(h + 20);
+            caplen = clamp(caplen);
+            NativeMemory.copy(d, bytes, caplen);
         } else {
-            sec = header.getInt(0);
-            frac = header.getInt(4) & 0xffffffffL;
-            lenOff = 8;
+            Pointer.nativeValue(header, address(headerPP));
+            Pointer.nativeValue(data, address(dataPP));
+            int lenOff;
+            if (NativeLong.SIZE == 8) {
+                sec = header.getLong(0);
+                frac = header.getLong(8);
+                lenOff = 16;
+            } else {
+                sec = header.getInt(0);
+                frac = header.getInt(4) & 0xffffffffL;
+                lenOff = 8;
+            }
+            caplen = clamp(header.getInt(lenOff));
+            wirelen = header.getInt(lenOff + 4);
+            data.read(0, bytes, 0, caplen);
         }
-        int caplen = header.getInt(lenOff);
-        int wirelen = header.getInt(lenOff + 4);
-        if (caplen < 0 || caplen > bytes.length) {
-            caplen = bytes.length; // cannot happen with a sane libpcap; never overrun the buffer
-        }
-        data.read(0, bytes, 0, caplen);
         into.buf = buf;
         into.offset = 0;
         into.caplen = caplen;
@@ -298,6 +312,11 @@ public final class LivePcapSource implements PacketSource {
         into.tsNanos = sec * 1_000_000_000L + (nanoTimestamps ? frac : frac * 1_000L);
         into.linkType = linkType;
         into.ifIndex = 0;
+    }
+
+    private int clamp(int caplen) {
+        // cannot happen with a sane libpcap; never overrun the buffer
+        return caplen < 0 || caplen > bytes.length ? bytes.length : caplen;
     }
 
     private static long address(Pointer pp) {
