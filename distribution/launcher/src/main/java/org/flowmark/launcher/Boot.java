@@ -223,6 +223,15 @@ public final class Boot {
         // SCR: errors only, through the log service.
         p.put("ds.loglevel", "error");
 
+        // EventAdmin: the JSON sink blocks on purpose while it drains (read mode backpressure, DRAIN at stop), so
+        // it must never be deny-listed for exceeding the handler timeout. Reading files delivers synchronously
+        // (sendEvent from the reader thread); without a timeout Felix calls handlers on that thread directly
+        // instead of handing each event to a pool thread and waiting for it.
+        p.put("org.apache.felix.eventadmin.IgnoreTimeout", "org.flowmark.sink.json.internal.*");
+        if (cmd.readsFiles()) {
+            p.put("org.apache.felix.eventadmin.Timeout", "0");
+        }
+
         // Gogo: never interactive unless asked; with --noi it neither prints nor reads stdin.
         p.put("gosh.args", cmd.console() ? "" : "--noi");
 

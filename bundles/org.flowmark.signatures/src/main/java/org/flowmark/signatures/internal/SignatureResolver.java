@@ -35,7 +35,8 @@ import org.osgi.service.metatype.annotations.Designate;
  *     application's {@code ports}/{@code protocols} restrictions);</li>
  * <li>{@code certificate}: the names of the server certificate ({@code ssl.server_names}, {@code ssl.server_cn}).</li>
  * </ol>
- * A hit sets {@code application}, {@code category} and metadata group {@code app} {@code {match, signature}}
+ * Steps 2 and 3 apply to TCP, UDP and SCTP flows only: an ICMP echo to a vendor's address is no application
+ * traffic. A hit sets {@code application}, {@code category} and metadata group {@code app} {@code {match, signature}}
  * (signature: the domain pattern or prefix that matched). An application a detector already set is never replaced.
  * Host names match exactly or by wildcard suffix, the most specific pattern winning ({@link DomainTable}).
  *
@@ -127,6 +128,10 @@ public final class SignatureResolver implements ApplicationResolver {
                 apply(result, d.app, "sni", d.pattern);
                 return;
             }
+        }
+        int proto = flow.ipProtocol();
+        if (proto != 6 && proto != 17 && proto != 132) {
+            return; // addresses name applications only for transport flows (not ICMP, GRE, ESP, ...)
         }
         byte[] addr = ADDRESS.get();
         int len = flow.otherAddress(addr);

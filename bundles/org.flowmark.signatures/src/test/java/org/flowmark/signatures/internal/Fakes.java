@@ -16,6 +16,7 @@ final class Fakes {
     static final class Flow implements FlowView {
         final byte[] other;
         final int otherPort;
+        int ipProtocol = 6;
 
         Flow(byte[] other, int otherPort) {
             this.other = other;
@@ -24,7 +25,7 @@ final class Fakes {
 
         @Override public long id() { return 1; }
         @Override public int ipVersion() { return other.length == 4 ? 4 : 6; }
-        @Override public int ipProtocol() { return 6; }
+        @Override public int ipProtocol() { return ipProtocol; }
         @Override public int vlanId() { return 0; }
         @Override public int localAddress(byte[] dst) { dst[0] = 10; dst[1] = 0; dst[2] = 0; dst[3] = 2; return 4; }
         @Override public int otherAddress(byte[] dst) { System.arraycopy(other, 0, dst, 0, other.length); return other.length; }

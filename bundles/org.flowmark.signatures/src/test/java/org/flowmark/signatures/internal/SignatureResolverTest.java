@@ -104,6 +104,16 @@ class SignatureResolverTest {
     }
 
     @Test
+    void icmpIsNotNamedByAddress() {
+        Fakes.Flow f = flow("170.114.9.9", 0);
+        f.ipProtocol = 1;
+        Fakes.Builder b = new Fakes.Builder();
+        b.protocol("ICMP");
+        resolver.resolve(f, b);
+        assertNull(b.application);
+    }
+
+    @Test
     void worksWithoutHints() {
         resolver.hints(null);
         Fakes.Builder b = new Fakes.Builder();

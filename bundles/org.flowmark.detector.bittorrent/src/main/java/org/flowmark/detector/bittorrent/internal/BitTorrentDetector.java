@@ -60,7 +60,8 @@ import org.osgi.service.component.annotations.Component;
  * name), {@code extensions} (from the reserved bytes), {@code encryption} ({@code "mse"}), {@code dht_method}
  * and {@code dht_message} ({@code query}/{@code response}/{@code error}), {@code tracker_request}
  * ({@code announce}/{@code scrape}). When the handshake is cut before its info hash, the next packet of the
- * same direction completes it in {@link #collect}.
+ * same direction completes it in {@link #collect}; after a uTP SYN/STATE pairing, {@link #collect} reads the
+ * handshake from the first uTP DATA packets (within the extra-packet budget).
  *
  * <p><b>Risks</b>: none.
  *
@@ -70,7 +71,7 @@ import org.osgi.service.component.annotations.Component;
 @Component(service = Detector.class)
 @DetectorProperties(name = "bittorrent", transport = {"tcp", "udp"},
     ports = {80, 1337, 2710, 6771, 6881, 6882, 6883, 6884, 6885, 6886, 6887, 6888, 6889, 6969, 8080, 51413},
-    priority = 5, extraPackets = 2)
+    priority = 5, extraPackets = 4)
 public final class BitTorrentDetector implements Detector {
 
     static final String PROTOCOL = "BitTorrent";
@@ -103,6 +104,8 @@ public final class BitTorrentDetector implements Detector {
     static final int M_UDP_TRACKER = 4;
     /** UDP: a uTP header awaits its partner; bits 16..31 conn id, 32..47 seq_nr, bit 6 = was a SYN. */
     static final int M_UTP = 5;
+    /** UDP, after DETECTED by uTP pairing: the handshake inside the first uTP DATA packets is still to be read. */
+    static final int M_UTP_COLLECT = 6;
     /** Bit 7: the pending packet came from the initiator. */
     private static final long F_PEND_INIT = 1L << 7;
     private static final long F_SYN = 1L << 6;
@@ -277,6 +280,14 @@ public final class BitTorrentDetector implements Detector {
     @Override
     public boolean collect(DetectorContext ctx, PacketView p) {
         long s = ctx.slot();
+        if ((s & MODE_MASK) == M_UTP_COLLECT) {
+            int off = Utp.payloadOffset(p);
+            if (off >= 0 && Utp.type(p) == Utp.ST_DATA && PeerWire.prefix(p, off) == PeerWire.YES) {
+                tail(ctx, p, 0, off);
+                return false;
+            }
+            return true; // STATE and SYN retransmissions come first; the budget bounds the wait
+        }
         if ((s & MODE_MASK) != M_HS_TAIL) {
             return false;
         }
@@ -406,6 +417,7 @@ public final class BitTorrentDetector implements Detector {
             }
             if (mode == M_UTP && otherSide && utpPairs(s, p)) {
                 base(ctx, "utp");
+                ctx.slot(M_UTP_COLLECT);
                 return Verdict.DETECTED;
             }
         }

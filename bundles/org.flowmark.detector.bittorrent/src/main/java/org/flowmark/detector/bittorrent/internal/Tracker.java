@@ -161,7 +161,7 @@ final class Tracker {
         return n == 20 ? sb.toString() : null;
     }
 
-    /** Decodes a percent-encoded parameter value to ISO-8859-1 text (at most 20 bytes). Allocates: metadata only. */
+    /** Decodes the printable start (at most 20 bytes) of a percent-encoded parameter value. Allocates: metadata only. */
     static String urlText(PacketView v, int pos, int end) {
         StringBuilder sb = new StringBuilder(20);
         int p = pos;
@@ -177,7 +177,10 @@ final class Tracker {
             } else {
                 p++;
             }
-            sb.append(c >= 0x20 && c < 0x7f ? (char) c : '.');
+            if (c <= 0x20 || c >= 0x7f) {
+                break; // the client prefix ends where binary bytes start
+            }
+            sb.append((char) c);
         }
         return sb.toString();
     }

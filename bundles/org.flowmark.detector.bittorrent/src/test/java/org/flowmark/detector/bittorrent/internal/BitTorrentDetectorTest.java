@@ -108,6 +108,14 @@ class BitTorrentDetectorTest {
     }
 
     @Test
+    void trackerPeerIdKeepsOnlyThePrintableClientPrefix() {
+        FakeFlow f = FakeFlow.tcp().c(Hex.asciiBytes("GET /announce?info_hash=%00%01%02%03%04%05%06%07%08%09%0a"
+            + "%0b%0c%0d%0e%0f%10%11%12%13&peer_id=A2-1-36-0-%1B%B7F%2B%F2%BA%1561%C4&port=6991 HTTP/1.1\r\n\r\n"));
+        assertEquals("A2-1-36-0-", f.meta("peer_id"));
+        assertEquals("000102030405060708090a0b0c0d0e0f10111213", f.meta("info_hash"));
+    }
+
+    @Test
     void httpTrackerResponseAlone() {
         FakeFlow f = FakeFlow.tcp().s(Hex.asciiBytes("HTTP/1.1 200 OK\r\n\r\nd8:intervali1800e5:peers0:e"));
         assertEquals(Verdict.DETECTED, f.verdict);
@@ -156,6 +164,9 @@ class BitTorrentDetectorTest {
         f.s(UtpTest.STATE);
         assertEquals(Verdict.DETECTED, f.verdict);
         assertEquals("utp", f.meta("kind"));
+        assertNull(f.meta("info_hash"));
+        f.c(Hex.concat(Hex.bytes("01 00 1235 00000001 00000000 00100000 0002 5555"), HS));
+        assertEquals("00112233445566778899aabbccddeeff01234567", f.meta("info_hash"));
         // wrong connection id or ack_nr
         assertEquals(Verdict.EXCLUDED, FakeFlow.udp().c(UtpTest.SYN).s(UtpTest.STATE.replace("1234", "1235")).verdict);
         assertEquals(Verdict.EXCLUDED,

@@ -39,7 +39,7 @@ final class FakeFlow implements DetectorContext, FlowView {
     FakeFlow(Detector detector, int ipProtocol) {
         this.detector = detector;
         this.ipProtocol = ipProtocol;
-        this.extraPackets = 2;
+        this.extraPackets = 4;
     }
 
     static FakeFlow tcp() {

@@ -32,7 +32,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 /**
  * Detects DNS over UDP and TCP, multicast DNS and LLMNR by parsing the message; the port only selects which
  * rules apply (5353: mDNS, protocol {@code MDNS}; 5355: LLMNR, protocol {@code LLMNR}; else {@code DNS}) and
- * NetBIOS name service flows (port 137, same wire format) are left to their own detector.
+ * NetBIOS name service flows (port 137, same wire format) are left to their own detector. DNS over UDP port 443
+ * asking names under {@code securedns.avast.com} is Avast SecureDNS (protocol {@code AVASTSecureDNS}, nDPI's name).
  *
  * <p><b>Verdicts.</b> UDP: the first payload packet decides: a message that validates (see {@link DnsParser}) is
  * DETECTED, anything else EXCLUDED; a response whose answer records run past the datagram (a snapped capture)
@@ -83,6 +84,7 @@ public final class DnsDetector implements Detector {
     static final String RISK_ERROR_CODE = "dns_error_code";
     static final String RISK_MALFORMED = "dns_malformed_packet";
     private static final String[] PROTOCOLS = {"DNS", "MDNS", "LLMNR"};
+    static final String AVAST_SECURE_DNS = "AVASTSecureDNS";
 
     // slot: transaction id in bits 0..15, flags above
     static final long F_QUERY = 1L << 16;
@@ -341,7 +343,7 @@ public final class DnsDetector implements Detector {
 
     private void report(DetectorContext ctx, DnsMessage m, int kind, boolean tcp, boolean truncated) {
         DetectionBuilder b = ctx.result();
-        b.protocol(PROTOCOLS[kind]).category("network");
+        b.protocol(avastSecureDns(ctx, m) ? AVAST_SECURE_DNS : PROTOCOLS[kind]).category("network");
         if (m.qname != null) {
             if (!".".equals(m.qname)) {
                 b.hostname(m.qname.toLowerCase(Locale.ROOT));
@@ -363,6 +365,22 @@ public final class DnsDetector implements Detector {
             }
         }
         ctx.slot(slot);
+    }
+
+    /**
+     * Avast SecureDNS (a DNS filtering product of Avast) carries DNS messages over UDP port 443 to Avast's resolvers
+     * and asks names under {@code securedns.avast.com}; nDPI names it as a protocol of its own. Plain DNS never uses
+     * port 443, so only that combination is named so.
+     */
+    static boolean avastSecureDns(DetectorContext ctx, DnsMessage m) {
+        if (m.qname == null || (ctx.srcPort() != 443 && ctx.dstPort() != 443)) {
+            return false;
+        }
+        String q = m.qname;
+        int n = q.endsWith(".") ? q.length() - 1 : q.length();
+        String suffix = "securedns.avast.com";
+        return n >= suffix.length() && q.regionMatches(true, n - suffix.length(), suffix, 0, suffix.length())
+            && (n == suffix.length() || q.charAt(n - suffix.length() - 1) == '.');
     }
 
     private void reportResponse(DetectorContext ctx, DnsMessage m, boolean tcp, boolean truncated) {

@@ -62,6 +62,9 @@ final class DnsMessage {
         switch (type) {
             case DnsParser.TYPE_A:
             case DnsParser.TYPE_AAAA: {
+                if (rdlen != (type == DnsParser.TYPE_A ? 4 : 16)) {
+                    return;
+                }
                 byte[] a = new byte[rdlen];
                 p.copyTo(rd, a, 0, rdlen);
                 records.add(new Record(DnsParser.readName(p, base, pos, rd), type, ttl, a, null));

@@ -369,13 +369,13 @@ final class DnsParser {
         switch (type) {
             case 0:
                 return BAD;
-            case TYPE_A:
-                if (cls == 1 && rdlen != 4) {
+            case TYPE_A: // an empty RDATA: UPDATE deletions (RFC 2136 2.5) and IQUERY questions (RFC 1035 6.4.1)
+                if (cls == 1 && rdlen != 4 && rdlen != 0) {
                     return BAD;
                 }
                 break;
             case TYPE_AAAA:
-                if (cls == 1 && rdlen != 16) {
+                if (cls == 1 && rdlen != 16 && rdlen != 0) {
                     return BAD;
                 }
                 break;

@@ -228,4 +228,15 @@ class DnsDetectorTest {
         System.arraycopy(m, 0, r, 2, m.length);
         return r;
     }
+
+    @Test
+    void avastSecureDnsOnPort443() {
+        byte[] q = Wire.header(5, 0x0100, 1, 0, 0, 0).question("2.securedns.avast.com", 1, 1).bytes();
+        FakeFlow f = new FakeFlow(detector, 17, 50000, 443).c(q);
+        assertEquals("AVASTSecureDNS", f.result.protocol);
+        FakeFlow g = new FakeFlow(detector, 17, 50000, 53).c(q);
+        assertEquals("DNS", g.result.protocol);
+        byte[] other = Wire.header(5, 0x0100, 1, 0, 0, 0).question("notsecuredns.avast.com", 1, 1).bytes();
+        assertEquals("DNS", new FakeFlow(detector, 17, 50000, 443).c(other).result.protocol);
+    }
 }

@@ -216,6 +216,15 @@ class DnsParserTest {
         assertArrayEquals(new boolean[] {true, true, true}, m.answersQuestion());
     }
 
+    /** An inverse query as captured (RFC 1035 6.4): no question, one answer record with an empty A RDATA. */
+    @Test
+    void inverseQueryAndNotImpAnswer() {
+        byte[] iq = hex("77fc09000000000100000000033231360235380332303201340000010001000000000000");
+        assertEquals(OK, parse(iq, KIND_DNS));
+        assertTrue(decode(iq, KIND_DNS).records.isEmpty());
+        assertEquals(OK, parse(hex("77fc89840000000000000000"), KIND_DNS));
+    }
+
     @Test
     void recordDataChecks() {
         Wire a5 = Wire.header(1, 0x8180, 1, 1, 0, 0).question("x.example", 1, 1);

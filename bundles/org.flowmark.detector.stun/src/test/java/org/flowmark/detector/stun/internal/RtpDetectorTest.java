@@ -34,7 +34,7 @@ class RtpDetectorTest {
         FakeFlow f = flow().c(rtp(1, 1, 0)).c(rtp(2, 2, 0)).c(rtp(3, 3, 0)).c(rtp(4000, 1, 0)).c(rtp(9000, 1, 0));
         assertEquals(Verdict.NEED_MORE, f.verdict);
         // RTCP-range payload type (RFC 5761) and wrong versions are strikes
-        FakeFlow g = flow().c(rtp(1, 1, 72)).c("4012000100000000000000000000").c("00112233445566778899aabb");
+        FakeFlow g = flow().c(rtp(1, 1, 72)).c("4012000100000000000000000000").c("ff112233445566778899aabb");
         assertEquals(Verdict.EXCLUDED, g.verdict);
     }
 

@@ -119,7 +119,7 @@ class StunDetectorTest {
     @Test
     void msTurnMagicCookieAttribute() {
         // [MS-TURN] Allocate request: no header cookie, MAGIC-COOKIE attribute first, MS-VERSION, unpadded length
-        String msg = "00030011" + "cebf09f4e3bb00f87114e1b6a1a2a3a4" + "000f000472c64bc6" + "8008000400000006"
+        String msg = "00030015" + "cebf09f4e3bb00f87114e1b6a1a2a3a4" + "000f000472c64bc6" + "8008000400000006"
             + "0012000101";
         FakeFlow f = udp().c(msg);
         assertEquals(Verdict.DETECTED, f.verdict);

@@ -87,6 +87,9 @@ public final class ZoomDetector implements Detector {
                 return Verdict.NEED_MORE;
             }
             case 3: {
+                if ((s & F_PROBE) != 0 && ((s & F_PROBE_INIT) != 0) != fromInit) {
+                    return Verdict.NEED_MORE; // both sides probe: keep the first probe, its answer decides
+                }
                 ctx.slot((s & ~KEY_MASK & ~(F_HELLO | F_PROBE | F_PROBE_INIT)) | ZoomParser.probe(p) | F_PROBE
                     | (fromInit ? F_PROBE_INIT : 0));
                 return Verdict.NEED_MORE;
