@@ -35,6 +35,8 @@ final class FakeFlow implements DetectorContext {
     boolean collecting = true;
     int inspectCalls;
     int collectCalls;
+    /** TCP flags reported for every packet; 0 (the default) stands for UDP. */
+    int tcpFlags;
 
     FakeFlow(Detector detector, int extraPackets, int initiatorPort, int responderPort) {
         this.detector = detector;
@@ -93,7 +95,7 @@ final class FakeFlow implements DetectorContext {
     @Override public long timestampNanos() { return 0; }
     @Override public int srcPort() { return fromInitiator ? initiatorPort : responderPort; }
     @Override public int dstPort() { return fromInitiator ? responderPort : initiatorPort; }
-    @Override public int tcpFlags() { return 0; }
+    @Override public int tcpFlags() { return tcpFlags; }
     @Override public long tcpSeq() { return 0; }
     @Override public long slot() { return slot; }
     @Override public void slot(long value) { slot = value; }
