@@ -66,24 +66,28 @@ run() { # name, encap (yes|no)
     name=$1
     conf "$TMP/s.conf" 10.213.2.2 10.213.1.2 server.fm client.fm "$2"
     conf "$TMP/c.conf" 10.213.1.2 10.213.2.2 client.fm server.fm "$2"
-    ip netns exec $R tcpdump -q -U -i ${N}b -w "$TMP/$name.pcap" udp or esp >"$TMP/$name-tcpdump.log" 2>&1 &
+    ip netns exec $R tcpdump -Z root -q -U -i ${N}b -w "$TMP/$name.pcap" udp or esp >"$TMP/$name-tcpdump.log" 2>&1 &
     tp=$!
     sleep 1
-    ip netns exec $S unshare -m sh -c "mount -t tmpfs fm-run /run && { $CHARON & cp=\$!; \
+    printf 'include /etc/strongswan.conf\ncharon { filelog { fm { path = %s\n default = 1 } } }\n' \
+        "$TMP/$name-charon-s.log" > "$TMP/s-strongswan.conf"
+    STRONGSWAN_CONF="$TMP/s-strongswan.conf" ip netns exec $S unshare -m sh -c "mount -t tmpfs fm-run /run && { $CHARON & cp=\$!; \
         trap 'kill \$cp' TERM INT; sleep 2; swanctl --load-all --file $TMP/s.conf; wait \$cp; }" \
         >"$TMP/$name-s.log" 2>&1 &
     sv=$!
     PIDS="$PIDS $sv"
     sleep 3 # the responder's configuration is loaded before the initiator starts
+    [ -z "${FM_DEBUG:-}" ] || { echo "pids in S: $(ip netns pids $S | tr '\n' ' ')"; ip netns exec $S ss -unap; ip netns exec $C ss -unap; }
     ip netns exec $C unshare -m sh -c "mount -t tmpfs fm-run /run && { $CHARON & cp=\$!; sleep 2; \
         swanctl --load-all --file $TMP/c.conf && swanctl --initiate --child net --timeout 10 && \
         ping -q -c 4 -i 0.2 10.213.2.2; swanctl --terminate --ike fm --timeout 5; kill \$cp; wait \$cp; }" \
         >"$TMP/$name-c.log" 2>&1 || echo "warning: $name client failed (see log)"; 
-    [ -z "${FM_DEBUG:-}" ] || cat "$TMP/$name-c.log" "$TMP/$name-s.log" "$TMP/$name-tcpdump.log"
+    [ -z "${FM_DEBUG:-}" ] || grep -i "prop\|ts\|child" "$TMP/$name-charon-s.log"
     kill $sv 2>/dev/null || true
     wait $sv 2>/dev/null || true
     sleep 0.5
     kill $tp; wait $tp 2>/dev/null || true
+    [ -z "${FM_DEBUG:-}" ] || { ls -la "$TMP"; cat "$TMP/$name-tcpdump.log"; }
     editcap -r "$TMP/$name.pcap" "$OUT/$name.pcap" 1-40 >/dev/null
     echo "recorded $OUT/$name.pcap ($(wc -c < "$OUT/$name.pcap") bytes)"
 }

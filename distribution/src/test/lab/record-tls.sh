@@ -6,7 +6,7 @@
 #
 # The committed captures were made with exactly:
 #   sudo distribution/src/test/lab/record-tls.sh distribution/src/test/resources/golden
-# Needs: root, iproute2, tcpdump, openssl (Debian packages iproute2 tcpdump openssl).
+# Needs: root, iproute2, tcpdump, openssl, ethtool (Debian packages iproute2 tcpdump openssl ethtool).
 #
 # Lab (created here, removed on exit; nothing outside these namespaces is touched):
 #   client ns eth0 10.78.1.2/24 --- r-c 10.78.1.1  router ns  r-s 10.78.2.1 --- eth0 10.78.2.2/24 server ns
@@ -16,8 +16,8 @@
 # SAN DNS:tls.flowmark.test, DNS:*.flowmark.test), one server per capture. Captures:
 #   tls-1.3.pcap        TLS 1.3, SNI tls.flowmark.test, ALPN h2,http/1.1
 #   tls-1.2.pcap        TLS 1.2 (-tls1_2), SNI www.flowmark.test (covered by the wildcard), certificate in clear
-#   tls-weak.pcap       TLS 1.0 (-tls1) with DES-CBC3-SHA at @SECLEVEL=0, SNI other.example (not in the SAN)
-#   tls-split-ch.pcap   TLS 1.2 with a 1.3 KB ClientHello (40 ALPN names) from a client whose link MTU is 576,
+#   tls-weak.pcap       TLS 1.0 (-tls1) with NULL-SHA at @SECLEVEL=0 (this OpenSSL build has no 3DES), SNI other.example (not in the SAN)
+#   tls-split-ch.pcap   TLS 1.2 with a 1.3 KB ClientHello (40 ALPN names) over routes with advmss 536,
 #                       so the ClientHello and the certificate span several TCP segments
 set -eu
 
@@ -64,7 +64,7 @@ for spec in "$C eth0" "$R r-c"; do set -- $spec
 done
 # no TCP offloads: segments on the wire are what the capture shows
 for spec in "$C eth0" "$R r-c" "$R r-s" "$S eth0"; do set -- $spec
-    in_ns "$1" ethtool -K "$2" tso off gso off gro off 2>/dev/null || true
+    in_ns "$1" ethtool -K "$2" tso off gso off gro off >/dev/null 2>&1 || true
 done
 
 openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/O=Flowmark Lab/CN=tls.flowmark.test" \
@@ -96,7 +96,7 @@ capture() { # name, port, s_client options...
     (echo "GET / HTTP/1.0"; echo; sleep 1) | in_ns $C openssl s_client -connect 10.78.2.2:"$port" "$@" \
         >"$WORK/client-$name.log" 2>&1 || true
     sleep 0.5
-    kill -INT $td
+    kill -TERM $td  # background jobs of a non-interactive sh ignore SIGINT
     wait $td 2>/dev/null || true
     mkdir -p "$OUT"
     cp "$WORK/$name.pcap" "$OUT/$name.pcap"
@@ -109,10 +109,12 @@ capture tls-1.3 4431 -servername tls.flowmark.test -alpn h2,http/1.1
 server 4432 -www -tls1_2
 capture tls-1.2 4432 -servername www.flowmark.test -tls1_2
 
-server 4433 -www -tls1 -cipher 'DES-CBC3-SHA:@SECLEVEL=0'
-capture tls-weak 4433 -servername other.example -tls1 -cipher 'DES-CBC3-SHA:@SECLEVEL=0'
+server 4433 -www -tls1 -cipher 'NULL-SHA:@SECLEVEL=0'
+capture tls-weak 4433 -servername other.example -tls1 -cipher 'NULL-SHA:@SECLEVEL=0'
 
 ALPN=$(i=0; while [ $i -lt 40 ]; do printf 'flowmark-lab-protocol-%02d,' $i; i=$((i + 1)); done; printf 'http/1.1')
-in_ns $C ip link set eth0 mtu 576
+# the server advertises MSS 536 on this route, so the client cuts its ClientHello into 536-byte segments
+in_ns $S ip route change default via 10.78.2.1 advmss 536
+in_ns $C ip route change default via 10.78.1.1 advmss 536
 server 4434 -www -tls1_2
 capture tls-split-ch 4434 -servername split.flowmark.test -tls1_2 -alpn "$ALPN"

@@ -40,11 +40,14 @@ public final class LiveCapture {
     private final Logger log;
     private final List<Worker> workers = new ArrayList<>();
     private final EventPublisher events;
+    private final StatusService status;
 
     @Activate
     public LiveCapture(BundleContext context, CaptureConfig config, @Reference EventAdmin eventAdmin,
-            @Reference DetectorRegistry registry, @Reference(service = LoggerFactory.class) Logger log) {
+            @Reference DetectorRegistry registry, @Reference(service = LoggerFactory.class) Logger log,
+            @Reference StatusService status) {
         this.log = log;
+        this.status = status;
         String mode = context.getProperty("flowmark.mode");
         List<String> interfaces = Configs.list(config.interfaces());
         if ((mode != null && !"run".equals(mode)) || interfaces.isEmpty()) {
@@ -69,6 +72,7 @@ public final class LiveCapture {
             Worker w = new Worker(opt, new CaptureEngine(ec, registry, registry::resolvers, events, true, faultLogger(log)),
                     Math.max(1, config.statsInterval()) * 1_000_000_000L);
             workers.add(w);
+            status.attach(iface, w.engine);
             w.thread.start();
         }
     }
@@ -88,6 +92,7 @@ public final class LiveCapture {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+            status.detach(w.engine);
         }
         if (events != null) {
             try {
@@ -104,7 +109,10 @@ public final class LiveCapture {
         return (entry, flow, error, disabledNow) -> {
             long n = entry.faults.get();
             if (disabledNow) {
-                log.error("detector {} disabled after {} faults; redeploy it to enable it again", entry, n);
+                log.error("detector {} disabled after {} faults and {} time-budget overruns; redeploy it to enable it"
+                        + " again", entry, n, entry.overruns.get());
+            } else if (error instanceof java.util.concurrent.TimeoutException) {
+                log.warn("detector {} ran past its time budget on {}: {}", entry, flow, error.getMessage());
             } else if (n == 1 || n % 1000 == 0) {
                 log.warn("detector {} threw on {} ({} faults so far): {}", entry, flow, n, error.toString(), error);
             }

@@ -17,7 +17,7 @@ public record ActionSpec(String type, Map<String, String> params, long timeoutSe
     public static final String EXEMPT = "exempt";
 
     public ActionSpec {
-        params = Map.copyOf(params);
+        params = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(params)); // keeps the rule's order
     }
 
     public boolean exempt() {

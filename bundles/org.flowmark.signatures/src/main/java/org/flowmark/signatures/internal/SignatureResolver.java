@@ -32,7 +32,8 @@ import org.osgi.service.metatype.annotations.Designate;
  * <li>{@code dns_cache}: the host name the DNS hint cache holds for the other side's address (it also becomes
  *     the flow's host name when it has none);</li>
  * <li>{@code network}: the longest signature prefix holding the other side's address (honouring the
- *     application's {@code ports}/{@code protocols} restrictions);</li>
+ *     application's {@code ports}/{@code protocols} restrictions), only for flows that have no host name at all
+ *     by then (a name that matched no signature is not overruled by the address);</li>
  * <li>{@code certificate}: the names of the server certificate ({@code ssl.server_names}, {@code ssl.server_cn}).</li>
  * </ol>
  * Steps 2 and 3 apply to TCP, UDP and SCTP flows only: an ICMP echo to a vendor's address is no application
@@ -152,10 +153,14 @@ public final class SignatureResolver implements ApplicationResolver {
         if (haveApp) {
             return;
         }
-        SignatureIndex.NetEntry n = ix.network(addr, len, flow.otherPort(), result.protocol());
-        if (n != null) {
-            apply(result, n.app, "network", n.cidr);
-            return;
+        if (result.hostname() == null) {
+            // a flow that names its server (SNI, Host, a DNS hint) is not re-named by the address behind it: an
+            // unknown name on a CDN or cloud range says nothing about which tenant serves it
+            SignatureIndex.NetEntry n = ix.network(addr, len, flow.otherPort(), result.protocol());
+            if (n != null) {
+                apply(result, n.app, "network", n.cidr);
+                return;
+            }
         }
         d = certificate(ix, result.get("ssl", "server_names"));
         if (d == null) {

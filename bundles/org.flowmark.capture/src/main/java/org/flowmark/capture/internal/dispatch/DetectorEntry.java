@@ -33,6 +33,10 @@ public final class DetectorEntry {
     public final AtomicLong faults = new AtomicLong();
     public final AtomicLong detections = new AtomicLong();
     public final AtomicLong calls = new AtomicLong();
+    /** Timed calls (one in {@link Dispatcher#TIMING_SAMPLE}) that ran past the per-call budget. */
+    public final AtomicLong overruns = new AtomicLong();
+    /** Longest timed call, nanoseconds. */
+    public volatile long maxCallNanos;
 
     public DetectorEntry(Detector detector, String name, String bundle, int transports, int[] ports, int priority,
             int extraPackets, long serviceId) {

@@ -40,6 +40,15 @@ public final class Dispatcher {
     private final Ctx ctx = new Ctx();
 
     public long inspections;
+    /**
+     * Per-call time budget of a detector: one {@code inspect} call in {@value #TIMING_SAMPLE} is timed (two
+     * {@code System.nanoTime()} reads); a timed call longer than {@code callBudgetNanos} is an overrun, and
+     * {@code maxOverruns} overruns disable the detector like repeated faults. Framework/system properties
+     * {@code flowmark.detector.callBudgetMicros} (default 10000) and {@code flowmark.detector.maxOverruns} (10).
+     */
+    public static final int TIMING_SAMPLE = 16;
+    private final long callBudgetNanos = Long.getLong("flowmark.detector.callBudgetMicros", 10_000L) * 1000L;
+    private final int maxOverruns = Math.max(1, Integer.getInteger("flowmark.detector.maxOverruns", 10));
     /** Exceptions thrown by application resolvers, and the latest one (for the log). */
     public long resolverFaults;
     public Throwable lastResolverFault;
@@ -112,12 +121,16 @@ public final class Dispatcher {
                 }
                 ctx.index = i;
                 Verdict v;
-                inspections++;
+                boolean timed = (++inspections & (TIMING_SAMPLE - 1)) == 1;
+                long t0 = timed ? System.nanoTime() : 0L;
                 try {
                     v = e.detector.inspect(ctx, view);
                 } catch (Throwable t) {
                     fault(e, f, t);
                     v = Verdict.EXCLUDED;
+                }
+                if (timed) {
+                    timed(e, f, System.nanoTime() - t0);
                 }
                 if (v == Verdict.DETECTED) {
                     e.detections.incrementAndGet();
@@ -139,6 +152,26 @@ public final class Dispatcher {
         }
         if ((st.excluded & all) == all || f.dpiPackets >= packetBudget) {
             finish(f, st);
+        }
+    }
+
+    /** Records a timed call; an overrun past the budget counts, and too many disable the detector. */
+    private void timed(DetectorEntry e, Flow f, long nanos) {
+        if (nanos > e.maxCallNanos) {
+            e.maxCallNanos = nanos; // written by capture threads only; a lost update between two is harmless
+        }
+        if (nanos <= callBudgetNanos) {
+            return;
+        }
+        long n = e.overruns.incrementAndGet();
+        boolean disabledNow = false;
+        if (n >= maxOverruns && !e.disabled) {
+            e.disabled = true;
+            disabledNow = true;
+        }
+        if (n == 1 || disabledNow) {
+            faults.fault(e, f, new java.util.concurrent.TimeoutException("a call took " + nanos / 1000 + " us, over the "
+                    + callBudgetNanos / 1000 + " us budget (" + n + " overruns)"), disabledNow);
         }
     }
 

@@ -36,7 +36,7 @@ class SsdpDetectorTest {
     }
 
     @Test
-    void notify() {
+    void notifyMessage() {
         FakeFlow f = flow().send(true, a(SsdpParserTest.NOTIFY));
         assertEquals("NOTIFY", f.meta("ssdp", "method"));
         assertEquals("upnp:rootdevice", f.meta("ssdp", "nt"));

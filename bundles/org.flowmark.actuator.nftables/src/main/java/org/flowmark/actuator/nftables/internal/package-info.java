@@ -1,0 +1,2 @@
+/** nftables actuator internals: libnftables through JNA, one transaction per batch. Not exported. */
+package org.flowmark.actuator.nftables.internal;
