@@ -11,12 +11,14 @@ import java.util.List;
  * @param console   {@code run --console}: start the interactive Gogo shell
  * @param files     capture files of {@code read}/{@code bench}, as given
  * @param repeat    {@code bench --repeat N}
+ * @param socket    {@code status --socket PATH}, or null for the default
  */
-public record Command(Verb verb, String format, String configDir, boolean console, List<String> files, int repeat) {
+public record Command(Verb verb, String format, String configDir, boolean console, List<String> files, int repeat,
+        String socket) {
 
     /** The launcher's commands. */
     public enum Verb {
-        RUN, READ, BENCH, DEMO, HELP;
+        RUN, READ, BENCH, DEMO, STATUS, HELP;
 
         /** Value of the {@code flowmark.mode} framework property. */
         public String mode() {
@@ -24,6 +26,7 @@ public record Command(Verb verb, String format, String configDir, boolean consol
                 case RUN -> "run";
                 case READ, DEMO -> "read";
                 case BENCH -> "bench";
+                case STATUS -> "status";
                 case HELP -> "help";
             };
         }

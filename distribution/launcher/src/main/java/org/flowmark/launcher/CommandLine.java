@@ -20,10 +20,15 @@ public final class CommandLine {
             "  bench [--repeat N] [--config DIR] FILE",
             "        read FILE N times (default 5) without output and print throughput figures",
             "  demo  read the bundled sample capture (samples/demo.pcap) and print a table",
+            "  status [status|stats|flows|detectors|services] [--socket PATH]",
+            "        ask the running agent (default socket: <data>/flowmark.sock) for uptime, interfaces, packets,",
+            "        drops, flows, detections, detectors and actuators with their bundle versions",
             "  help  this text",
             "",
-            "Environment: FLOWMARK_HOME (installation), FLOWMARK_CONFIG (config directory),",
-            "             FLOWMARK_JAVA_OPTS (JVM options); -Dflowmark.*=... sets framework properties.",
+            "Environment: FLOWMARK_HOME (installation), FLOWMARK_CONFIG (config directory), FLOWMARK_DATA",
+            "             (state: framework cache, status socket), FLOWMARK_JAVA_OPTS (JVM options);",
+            "             -Dflowmark.*=... sets framework properties; FLOWMARK_<PID>_<KEY>=value overrides a config",
+            "             value (FLOWMARK_CAPTURE_INTERFACES=eth0 sets interfaces of org.flowmark.capture).",
             "Exit status: 0 ok, 1 some input could not be read or processed, 2 usage or startup error.");
 
     static final int DEFAULT_REPEAT = 5;
@@ -33,7 +38,7 @@ public final class CommandLine {
 
     public static Command parse(String... args) throws UsageException {
         if (args.length == 0) {
-            return new Command(Verb.HELP, null, null, false, List.of(), 0);
+            return new Command(Verb.HELP, null, null, false, List.of(), 0, null);
         }
         String first = args[0];
         Verb verb = switch (first) {
@@ -41,11 +46,13 @@ public final class CommandLine {
             case "read" -> Verb.READ;
             case "bench" -> Verb.BENCH;
             case "demo" -> Verb.DEMO;
+            case "status" -> Verb.STATUS;
             case "help", "-h", "--help" -> Verb.HELP;
             default -> throw new UsageException("unknown command '" + first + "'");
         };
         String format = verb == Verb.BENCH ? "none" : verb == Verb.DEMO ? "table" : verb == Verb.READ ? "ndjson" : null;
         String config = null;
+        String socket = null;
         boolean console = false;
         int repeat = verb == Verb.BENCH ? DEFAULT_REPEAT : 0;
         List<String> files = new ArrayList<>();
@@ -102,6 +109,16 @@ public final class CommandLine {
                         throw new UsageException("--repeat must be between 1 and 1000, not " + repeat);
                     }
                 }
+                case "--socket" -> {
+                    requireVerb(verb, name, Verb.STATUS);
+                    if (value == null) {
+                        value = next(args, ++i, name);
+                    }
+                    if (value.isEmpty()) {
+                        throw new UsageException("--socket needs a path");
+                    }
+                    socket = value;
+                }
                 case "--console" -> {
                     requireVerb(verb, name, Verb.RUN);
                     if (value != null) {
@@ -110,7 +127,7 @@ public final class CommandLine {
                     console = true;
                 }
                 case "-h", "--help" -> {
-                    return new Command(Verb.HELP, null, null, false, List.of(), 0);
+                    return new Command(Verb.HELP, null, null, false, List.of(), 0, null);
                 }
                 default -> throw new UsageException("unknown option '" + a + "' for " + first);
             }
@@ -121,13 +138,20 @@ public final class CommandLine {
                     throw new UsageException(first + " needs at least one capture file");
                 }
             }
+            case STATUS -> {
+                if (files.size() > 1 || (files.size() == 1
+                        && !List.of("status", "stats", "flows", "detectors", "services").contains(files.get(0)))) {
+                    throw new UsageException("status takes one of status, stats, flows, detectors, services, not '"
+                            + String.join(" ", files) + "'");
+                }
+            }
             default -> {
                 if (!files.isEmpty()) {
                     throw new UsageException(first + " takes no file arguments: '" + files.get(0) + "'");
                 }
             }
         }
-        return new Command(verb, format, config, console, files, repeat);
+        return new Command(verb, format, config, console, files, repeat, socket);
     }
 
     private static String next(String[] args, int i, String option) throws UsageException {

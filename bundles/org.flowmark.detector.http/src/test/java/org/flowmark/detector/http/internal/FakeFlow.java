@@ -187,5 +187,8 @@ final class FakeFlow implements DetectorContext {
 
         @Override public String protocol() { return protocol; }
         @Override public String hostname() { return hostname; }
+        @Override public String application() { return application; }
+        @Override public String category() { return category; }
+        @Override public Object get(String group, String key) { return group(group).get(key); }
     }
 }

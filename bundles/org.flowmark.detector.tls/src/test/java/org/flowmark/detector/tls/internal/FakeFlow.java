@@ -77,6 +77,10 @@ final class FakeFlow implements DetectorContext {
         return out;
     }
 
+    static ByteArrayPacketView viewOf(String hex) {
+        return new ByteArrayPacketView(hex(hex));
+    }
+
     static byte[] hex(String h) {
         String s = h.replaceAll("\\s+", "");
         byte[] b = new byte[s.length() / 2];
