@@ -6,9 +6,10 @@
 #   Packages: apt-get install -y strongswan-charon strongswan-swanctl tcpdump wireshark-common iproute2 iputils-ping
 #   Command (as root, from the repository root):
 #     sh distribution/src/test/lab/record-ipsec.sh distribution/src/test/resources/golden
-# Writes ipsec-ikev2-esp.pcap (IKE_SA_INIT and IKE_AUTH on UDP 500, then ESP as IP protocol 50) and
-# ipsec-ikev2-natt.pcap (encap = yes: IKE_AUTH behind the non-ESP marker and ESP-in-UDP on port 4500),
-# each trimmed to 40 packets.
+# Writes ipsec-ikev2-psk.pcap: IKE_SA_INIT on UDP 500, then (charon moves to port 4500 for MOBIKE) IKE_AUTH
+# and INFORMATIONAL behind the non-ESP marker on UDP 4500. Known gap: in the recording sandbox the responder
+# answers the CHILD_SA proposal with NO_PROPOSAL_CHOSEN, so no ESP is recorded yet (ESP, AH and ESP-in-UDP are
+# covered by the bundle's unit tests). FM_DEBUG=1 prints the daemons' logs.
 set -eu
 OUT=$(cd "${1:?output directory}" && pwd -P)
 N=fm$$
@@ -50,8 +51,7 @@ connections {
             id = $4 }
     remote { auth = psk
              id = $5 }
-    children { net { mode = transport
-                     esp_proposals = aes128-sha256
+    children { net { esp_proposals = aes128-sha256
                      local_ts = $2/32
                      remote_ts = $3/32 } }
   }
@@ -66,7 +66,7 @@ run() { # name, encap (yes|no)
     name=$1
     conf "$TMP/s.conf" 10.213.2.2 10.213.1.2 server.fm client.fm "$2"
     conf "$TMP/c.conf" 10.213.1.2 10.213.2.2 client.fm server.fm "$2"
-    ip netns exec $R tcpdump -Z root -q -U -i ${N}b -w "$TMP/$name.pcap" udp or esp >"$TMP/$name-tcpdump.log" 2>&1 &
+    ip netns exec $R tcpdump -Z root --immediate-mode -q -U -i ${N}b -w "$TMP/$name.pcap" udp or esp >"$TMP/$name-tcpdump.log" 2>&1 &
     tp=$!
     sleep 1
     printf 'include /etc/strongswan.conf\ncharon { filelog { fm { path = %s\n default = 1 } } }\n' \
@@ -77,20 +77,17 @@ run() { # name, encap (yes|no)
     sv=$!
     PIDS="$PIDS $sv"
     sleep 3 # the responder's configuration is loaded before the initiator starts
-    [ -z "${FM_DEBUG:-}" ] || { echo "pids in S: $(ip netns pids $S | tr '\n' ' ')"; ip netns exec $S ss -unap; ip netns exec $C ss -unap; }
     ip netns exec $C unshare -m sh -c "mount -t tmpfs fm-run /run && { $CHARON & cp=\$!; sleep 2; \
         swanctl --load-all --file $TMP/c.conf && swanctl --initiate --child net --timeout 10 && \
         ping -q -c 4 -i 0.2 10.213.2.2; swanctl --terminate --ike fm --timeout 5; kill \$cp; wait \$cp; }" \
         >"$TMP/$name-c.log" 2>&1 || echo "warning: $name client failed (see log)"; 
-    [ -z "${FM_DEBUG:-}" ] || grep -i "prop\|child" "$TMP/$name-charon-s.log" || true
+    [ -z "${FM_DEBUG:-}" ] || cat "$TMP/$name-c.log" "$TMP/$name-charon-s.log" || true
     kill $sv 2>/dev/null || true
     wait $sv 2>/dev/null || true
     sleep 0.5
     kill $tp; wait $tp 2>/dev/null || true
-    [ -z "${FM_DEBUG:-}" ] || { ls -la "$TMP"; cat "$TMP/$name-tcpdump.log"; }
     editcap -r "$TMP/$name.pcap" "$OUT/$name.pcap" 1-40 >/dev/null
     echo "recorded $OUT/$name.pcap ($(wc -c < "$OUT/$name.pcap") bytes)"
 }
 
-run ipsec-ikev2-esp no
-run ipsec-ikev2-natt yes
+run ipsec-ikev2-psk no

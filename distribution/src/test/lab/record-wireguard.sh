@@ -34,7 +34,6 @@ ip -n $C link set ${N}a up; ip -n $R link set ${N}b up; ip -n $R link set ${N}x 
 ip -n $C route add default via 10.211.1.1; ip -n $S route add default via 10.211.2.1
 ip netns exec $R sysctl -qw net.ipv4.ip_forward=1
 
-umask 077
 wg genkey > "$TMP/c.key"; wg pubkey < "$TMP/c.key" > "$TMP/c.pub"
 wg genkey > "$TMP/s.key"; wg pubkey < "$TMP/s.key" > "$TMP/s.pub"
 tunnel() { # namespace, interface, tunnel address, private key, listen port, peer key, peer address, [endpoint]

@@ -81,6 +81,9 @@ public final class Main {
             err.println("flowmark: " + e.getMessage());
             return EXIT_USAGE;
         }
+        if (cmd.verb() == Command.Verb.STATUS) {
+            return status(cmd, home);
+        }
         Path bundles = home.resolve("bundles");
         if (!Files.isDirectory(bundles)) {
             err.println("flowmark: " + bundles + " is not a directory: is FLOWMARK_HOME (" + home
@@ -155,6 +158,61 @@ public final class Main {
         throw new IllegalStateException("cannot locate the installation: set FLOWMARK_HOME");
     }
 
+    /** State directory: framework cache, status socket, config overlay ({@code FLOWMARK_DATA}, else home/data). */
+    Path dataDir(Path home) {
+        String data = system.getProperty("flowmark.launcher.data");
+        if (data == null || data.isBlank()) {
+            data = env.get("FLOWMARK_DATA");
+        }
+        return data != null && !data.isBlank() ? Path.of(data).toAbsolutePath().normalize() : home.resolve("data");
+    }
+
+    /** Where {@code run} listens and {@code status} asks: -Dflowmark.status.socket, else data/flowmark.sock. */
+    Path socketPath(Command cmd, Path home) {
+        if (cmd.socket() != null) {
+            return Path.of(cmd.socket());
+        }
+        String s = system.getProperty("flowmark.status.socket");
+        return s != null && !s.isBlank() ? Path.of(s) : dataDir(home).resolve("flowmark.sock");
+    }
+
+    /** {@code flowmark status}: one request over the agent's Unix domain socket; prints the answer. */
+    int status(Command cmd, Path home) {
+        Path sock = socketPath(cmd, home);
+        String what = cmd.files().isEmpty() ? "status" : cmd.files().get(0);
+        if (!Files.exists(sock)) {
+            err.println("flowmark: no agent status socket at " + sock + ": is 'flowmark run' running with this "
+                    + "FLOWMARK_DATA (or use --socket PATH)?");
+            return 1;
+        }
+        try (java.nio.channels.SocketChannel c = java.nio.channels.SocketChannel.open(
+                java.net.UnixDomainSocketAddress.of(sock))) {
+            c.write(java.nio.ByteBuffer.wrap((what + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            java.io.ByteArrayOutputStream answer = new java.io.ByteArrayOutputStream();
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(8192);
+            while (c.read(buf) >= 0) {
+                answer.write(buf.array(), 0, buf.position());
+                buf.clear();
+            }
+            String text = answer.toString(java.nio.charset.StandardCharsets.UTF_8);
+            out.print(text);
+            out.flush();
+            return text.startsWith("error:") ? 1 : 0;
+        } catch (java.net.SocketException e) {
+            String m = String.valueOf(e.getMessage());
+            if (m.contains("ermission")) {
+                err.println("flowmark: permission denied on " + sock + ": run as root or as a member of the agent's "
+                        + "group");
+            } else {
+                err.println("flowmark: the agent does not answer on " + sock + " (" + m + "): is it running?");
+            }
+            return 1;
+        } catch (IOException e) {
+            err.println("flowmark: cannot ask the agent on " + sock + ": " + e);
+            return 1;
+        }
+    }
+
     Path configDir(Command cmd, Path home) {
         String c = cmd.configDir();
         if (c == null) {
@@ -207,6 +265,25 @@ public final class Main {
         }
         Map<String, String> props = Boot.frameworkProperties(home, configDir, storage, cmd, files,
                 Boot.beginningLevel(byLevel), system);
+        if (cmd.verb() == Command.Verb.RUN && !props.containsKey("flowmark.status.socket")) {
+            props.put("flowmark.status.socket", socketPath(cmd, home).toString());
+        }
+        Thread envWatch = null;
+        if (EnvConfig.hasOverrides(env)) {
+            // config values from FLOWMARK_<PID>_<KEY>: FileInstall watches an overlay of config/ (see EnvConfig)
+            Path overlay = (tempStorage ? storage : dataDir(home)).resolve("config-env");
+            EnvConfig ec = new EnvConfig(configDir, overlay, env, err);
+            try {
+                ec.sync();
+            } catch (IOException e) {
+                err.println("flowmark: cannot write the configuration overlay " + overlay + ": " + e);
+                return EXIT_USAGE;
+            }
+            props.put("felix.fileinstall.dir", home.resolve("deploy") + "," + overlay);
+            if (cmd.verb() == Command.Verb.RUN) {
+                envWatch = ec.watch(500);
+            }
+        }
         Map<String, Object> config = new HashMap<>(props);
         config.put("felix.log.logger", new StderrLogger(err));
 
@@ -267,6 +344,9 @@ public final class Main {
             }
             if (fw.getState() != Bundle.RESOLVED && fw.getState() != Bundle.INSTALLED) {
                 stopAndWait(fw);
+            }
+            if (envWatch != null) {
+                envWatch.interrupt();
             }
             cleanup.run();
             if (guarded != null) {
@@ -346,8 +426,7 @@ public final class Main {
     }
 
     private Path storage(Path home, boolean temp) throws IOException {
-        String data = system.getProperty("flowmark.launcher.data");
-        Path dataDir = data != null ? Path.of(data) : home.resolve("data");
+        Path dataDir = dataDir(home);
         if (!temp) {
             Path cache = dataDir.resolve("felix-cache");
             Files.createDirectories(cache);

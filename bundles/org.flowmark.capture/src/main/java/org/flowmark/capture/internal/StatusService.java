@@ -288,7 +288,7 @@ public final class StatusService implements EventHandler {
         return out;
     }
 
-    /** Services registered by bundles other than the framework, for leak checks: {@code bundle objectClass}. */
+    /** Every registered service ({@code bundle objectClass}) and every live thread, for leak checks. */
     public void services(StringBuilder sb) {
         ServiceReference<?>[] all = refs(null);
         List<String> lines = new ArrayList<>();
@@ -301,6 +301,15 @@ public final class StatusService implements EventHandler {
         sb.append("services ").append(lines.size()).append('\n');
         for (String l : lines) {
             sb.append("  service ").append(l).append('\n');
+        }
+        List<String> threads = new ArrayList<>();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            threads.add(t.getName() + (t.isDaemon() ? " (daemon)" : ""));
+        }
+        threads.sort(null);
+        sb.append("threads ").append(threads.size()).append('\n');
+        for (String t : threads) {
+            sb.append("  thread ").append(t).append('\n');
         }
     }
 }

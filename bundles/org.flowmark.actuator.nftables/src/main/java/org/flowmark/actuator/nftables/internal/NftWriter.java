@@ -41,6 +41,8 @@ final class NftWriter implements AutoCloseable {
     long failures;
     long recreations;
     long lastBatchNanos;
+    /** Time spent inside libnftables (parse + netlink transaction) by the last batch. */
+    long lastNftNanos;
 
     NftWriter(Opener opener, String table, Path script, Consumer<String> warn) {
         this.opener = opener;
@@ -149,6 +151,7 @@ final class NftWriter implements AutoCloseable {
         if (!items.isEmpty()) {
             Nft n = nft();
             batches++;
+            if (System.getProperty("nft.debug") != null) System.out.println("DEBUG prep " + (System.nanoTime() - t0) / 1000);
             Nft.NftException err = runItems(n, items);
             if (err != null && err.missing()) {
                 // table or set deleted behind our back: recreate, then the script declares all sets again
@@ -190,11 +193,15 @@ final class NftWriter implements AutoCloseable {
     private Nft.NftException runItems(Nft n, List<NftScript.Item> items) {
         Map<String, String> declared = new LinkedHashMap<>();
         String text = NftScript.build(table, items, known.keySet(), declared);
+        long t0 = System.nanoTime();
         try {
             n.run(text);
+            lastNftNanos = System.nanoTime() - t0;
+            if (System.getProperty("nft.debug") != null) System.out.println("DEBUG run " + lastNftNanos / 1000 + " script " + text.length());
             known.putAll(declared);
             return null;
         } catch (Nft.NftException e) {
+            if (System.getProperty("nft.debug") != null) System.out.println("DEBUG fail " + e.getMessage());
             return e;
         }
     }

@@ -132,6 +132,10 @@ public final class NftablesActuator implements Actuator {
         }
     }
 
+    NftWriter writer() {
+        return writer;
+    }
+
     String counters() {
         return writer.counters();
     }

@@ -15,7 +15,8 @@ import org.flowmark.api.packet.PacketView;
  * (1..7) of a valid message, or {@link #INVALID}.
  *
  * <p><b>Modes 1..5</b> (symmetric active/passive, client, server, broadcast): a 48-byte header; VN 1..4; stratum at
- * most 16; poll exponent in [-7, 17]; precision in [-32, 0]; root delay and root dispersion below 256 s (their
+ * most 16; poll exponent in [-7, 17]; precision in [-32, 32] (real clocks give -32..0; chrony puts 32 in its client
+ * requests, which carry no clock data); root delay and root dispersion below 256 s (their
  * first byte zero: the maximum dispersion of RFC 5905 is 16 s); a server or broadcast message carries a non-zero
  * transmit timestamp. What follows the header must be nothing, a MAC (4-byte key id with a 16-byte MD5 or 20-byte
  * SHA-1 digest, or a 4-byte crypto-NAK), or a chain of v4 extension fields (type, length: a multiple of 4 and at
@@ -91,7 +92,7 @@ final class NtpParser {
         }
         int poll = (byte) p.u8(2);
         int precision = (byte) p.u8(3);
-        if (poll < -7 || poll > 17 || precision < -32 || precision > 0) {
+        if (poll < -7 || poll > 17 || precision < -32 || precision > 32) {
             return false;
         }
         if (p.u8(4) != 0 || p.u8(8) != 0) {

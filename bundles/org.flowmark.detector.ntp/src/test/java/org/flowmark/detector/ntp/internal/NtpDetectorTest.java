@@ -30,6 +30,14 @@ class NtpDetectorTest {
     }
 
     @Test
+    void chronyExchange() {
+        FakeFlow f = flow().c(NtpParserTest.CLIENT_CHRONY).s(NtpParserTest.SERVER_CHRONY);
+        assertEquals(Verdict.DETECTED, f.verdict);
+        assertEquals(8, f.meta("ntp", "stratum"));
+        assertEquals(List.of(), f.result.risks);
+    }
+
+    @Test
     void singleRequestIsEnough() {
         FakeFlow f = flow().c(NtpParserTest.CLIENT_V3_MAC);
         assertEquals(Verdict.DETECTED, f.verdict);

@@ -10,6 +10,11 @@ class NtpParserTest {
     /** SNTPv4 client request (RFC 4330 section 5): only VN/mode and the transmit timestamp set. */
     static final String CLIENT_V4 = "23000000" + "00000000" + "00000000" + "00000000"
         + "0000000000000000" + "0000000000000000" + "0000000000000000" + "e8c5a1b2c3d4e5f6";
+    /** chronyd (4.3) client request, recorded: poll 6, precision 32, a random transmit timestamp. */
+    static final String CLIENT_CHRONY = "23000620" + "00".repeat(36) + "43220870ae80c17d";
+    /** chronyd's reply to it, recorded: stratum 8, local reference 127.127.1.1. */
+    static final String SERVER_CHRONY = "240806e7" + "00000000" + "00000000" + "7f7f0101" + "eeb30e5c3a402fac"
+        + "43220870ae80c17d" + "eeb30e5e5ec9df57" + "eeb30e5e5ecfffce";
     /** NTPv4 server reply, stratum 2, poll 3, precision -23, root delay 0.04 s, dispersion 0.05 s. */
     static final String SERVER_V4 = "240203e9" + "00000a3b" + "00000c2d" + "c0a80101"
         + "e8c5a1a000000000" + "e8c5a1b2c3d4e5f6" + "e8c5a1b2d0000000" + "e8c5a1b2d0100000";
@@ -37,6 +42,8 @@ class NtpParserTest {
         assertEquals(3, mode(CLIENT_V4));
         assertEquals(4, mode(SERVER_V4));
         assertEquals(3, mode(CLIENT_V3_MAC));
+        assertEquals(3, mode(CLIENT_CHRONY));
+        assertEquals(4, mode(SERVER_CHRONY));
         assertEquals(4, NtpParser.version(ByteArrayPacketView.ofHex(SERVER_V4)));
         assertEquals(2, NtpParser.stratum(ByteArrayPacketView.ofHex(SERVER_V4)));
         assertEquals(3, NtpParser.version(ByteArrayPacketView.ofHex(CLIENT_V3_MAC)));
@@ -60,7 +67,7 @@ class NtpParserTest {
         assertEquals(-1, mode(set(SERVER_V4, 1, 17)), "stratum 17");
         assertEquals(-1, mode(set(SERVER_V4, 2, 18)), "poll 18");
         assertEquals(-1, mode(set(SERVER_V4, 2, 0xf8)), "poll -8");
-        assertEquals(-1, mode(set(SERVER_V4, 3, 0x01)), "precision +1");
+        assertEquals(-1, mode(set(SERVER_V4, 3, 0x21)), "precision +33");
         assertEquals(-1, mode(set(SERVER_V4, 3, 0xdf)), "precision -33");
         assertEquals(-1, mode(set(SERVER_V4, 4, 0x01)), "root delay 256 s");
         assertEquals(-1, mode(set(SERVER_V4, 8, 0x80)), "root dispersion negative");

@@ -330,11 +330,11 @@ public final class TlsDetector implements Detector {
         String p = st.starttlsProtocol;
         if (p == null) {
             // the server's port; when the roles are unknown (mid-connection), either port
-            boolean clientIsInit = st.clientIsInitiator;
-            int serverPort = ctx.fromInitiator() == clientIsInit ? ctx.dstPort() : ctx.srcPort();
-            p = securePort(serverPort);
-            if (p == null && !st.roleKnown) {
-                p = securePort(ctx.fromInitiator() ? ctx.srcPort() : ctx.dstPort());
+            if (st.roleKnown) {
+                p = securePort(ctx.fromInitiator() == st.clientIsInitiator ? ctx.dstPort() : ctx.srcPort());
+            } else {
+                p = securePort(ctx.dstPort());
+                p = p != null ? p : securePort(ctx.srcPort());
             }
         }
         if (p == null) {

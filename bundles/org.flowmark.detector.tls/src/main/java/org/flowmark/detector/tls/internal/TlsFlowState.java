@@ -82,7 +82,7 @@ final class TlsFlowState {
                         s.hdr[s.hdrUsed++] = (byte) p.u8(pos++);
                     }
                     if (s.hdrUsed < 5) {
-                        if (s.records == 0 && !plausiblePrefix(s.hdr, s.hdrUsed)) {
+                        if (!plausiblePrefix(s.hdr, s.hdrUsed)) {
                             return fail(s);
                         }
                         break;
@@ -136,9 +136,9 @@ final class TlsFlowState {
             || (resp.midstream && resp.alignedEnds > 0 && !resp.done);
     }
 
-    /** The first bytes of a direction: a handshake record (or an alert) of a TLS version. */
+    /** The first bytes of a record header: a known content type (20..24) and a version 3.x, x at most 4. */
     private static boolean plausiblePrefix(byte[] h, int n) {
-        return (n < 1 || h[0] == 22 || h[0] == 21) && (n < 2 || h[1] == 3) && (n < 3 || (h[2] & 0xff) <= 4);
+        return (n < 1 || (h[0] >= 20 && h[0] <= 24)) && (n < 2 || h[1] == 3) && (n < 3 || (h[2] & 0xff) <= 4);
     }
 
     private int handshake(TlsStream s, boolean fromInit, PacketView p, int off, int n) {

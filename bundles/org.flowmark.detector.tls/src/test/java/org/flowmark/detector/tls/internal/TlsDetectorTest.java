@@ -187,6 +187,10 @@ class TlsDetectorTest {
         f.serverPort = 993;
         f.replay(TLS13);
         assertEquals("IMAPS", f.result.protocol);
+        FakeFlow mid = new FakeFlow(FakeFlow.detector());
+        mid.serverPort = 995;
+        mid.c(FakeFlow.hex("170303000501020304 05"));
+        assertEquals("POPS", mid.result.protocol, "roles unknown mid-connection: either port");
     }
 
     @Test
