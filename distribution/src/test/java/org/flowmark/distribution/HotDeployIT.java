@@ -172,63 +172,8 @@ class HotDeployIT {
             sampler.start();
 
             Thread.sleep(2500);
-            String servicesBefore = agent.status("services");
-            assertEquals(0, count(agent, "BitTorrent"), "BitTorrent classified before its detector was deployed");
-
-            // 1. drop the detector in
-            Path deployed = home.resolve("deploy/org.flowmark.detector.bittorrent.jar");
-            long t0 = System.nanoTime();
-            Agent.dropAtomically(btJar, deployed);
-            Optional<Agent.Line> first = Optional.empty();
-            while (first.isEmpty() && System.nanoTime() - t0 < 10_000_000_000L) {
-                Thread.sleep(5);
-                first = firstDetected(agent, "BitTorrent", t0);
-            }
-            assertTrue(first.isPresent(), "no flow classified BitTorrent within 10 s of the deployment:\n"
-                    + agent.errText());
-            long deployMillis = (first.get().nanos() - t0) / 1_000_000;
-            figures.append("copy -> first new flow classified by the deployed detector: ").append(deployMillis)
-                    .append(" ms\n");
-
-            // 2. replace it by another version: same file, new content
-            Thread.sleep(1500);
-            long t1 = System.nanoTime();
-            Agent.dropAtomically(btV2, deployed);
-            String v2 = agent.awaitStatus("detectors", s -> Pattern.compile(
-                    "detector bittorrent bundle org\\.flowmark\\.detector\\.bittorrent/9\\.9\\.9\\.hotdeploy .*detections [1-9]")
-                    .matcher(s).find(), 10_000);
-            assertNotNull(v2, "version 9.9.9 never classified a flow:\n" + agent.status("detectors"));
-            long replaceMillis = (System.nanoTime() - t1) / 1_000_000;
-            assertFalse(v2.contains("org.flowmark.detector.bittorrent/0.1.0"), "the old version is still registered");
-            figures.append("replace -> new version registered and classifying (status poll every 50 ms): ")
-                    .append(replaceMillis).append(" ms\n");
-
-            // 3. an actuator bundle, if one was built
-            if (actuatorJar != null) {
-                Path act = home.resolve("deploy/org.flowmark.actuator.log.jar");
-                Agent.dropAtomically(actuatorJar, act);
-                String withActuator = agent.awaitStatus("services",
-                        s -> s.contains("service org.flowmark.actuator.log "), 5000);
-                figures.append("actuator org.flowmark.actuator.log: ")
-                        .append(withActuator != null ? "deployed, service registered" : "deployed, no service (needs config)")
-                        .append('\n');
-                Files.delete(act);
-                assertNotNull(agent.awaitStatus("services",
-                        s -> !s.contains("service org.flowmark.actuator.log "), 5000), "actuator service left behind");
-            } else {
-                figures.append("actuator: no org.flowmark.actuator.log jar built: step skipped\n");
-            }
-
-            // 4. a signature file edited (rewritten with a trailing newline), if signatures are installed
-            Path sigs = home.resolve("signatures");
-            Optional<Path> sig = Files.isDirectory(sigs) ? Files.list(sigs)
-                    .filter(p -> p.toString().endsWith(".json")).sorted().findFirst() : Optional.empty();
-            if (sig.isPresent()) {
-                Files.writeString(sig.get(), Files.readString(sig.get()) + "\n");
-                figures.append("signature file edited: ").append(sig.get().getFileName()).append('\n');
-            }
-
-            // 5. a configuration added (a JSON file output), then removed
+            // 1. a configuration added (a JSON file output), then removed; SCR keeps a ManagedService for the
+            // factory PID afterwards, so the service snapshot is taken after this step
             Path cfg = home.resolve("config/org.flowmark.sink.json.output-hotdeploy.cfg");
             Path jsonFile = work.resolve("flows.ndjson");
             Files.writeString(cfg, "type=file\npath=" + jsonFile + "\ninclude=classified\n");
@@ -244,6 +189,62 @@ class HotDeployIT {
             long size = Files.size(jsonFile);
             Thread.sleep(1500);
             assertEquals(size, Files.size(jsonFile), "the removed file output still writes");
+
+            String servicesBefore = agent.status("services");
+            assertEquals(0, count(agent, "BitTorrent"), "BitTorrent classified before its detector was deployed");
+
+            // 2. drop the detector in
+            Path deployed = home.resolve("deploy/org.flowmark.detector.bittorrent.jar");
+            long t0 = System.nanoTime();
+            Agent.dropAtomically(btJar, deployed);
+            Optional<Agent.Line> first = Optional.empty();
+            while (first.isEmpty() && System.nanoTime() - t0 < 10_000_000_000L) {
+                Thread.sleep(5);
+                first = firstDetected(agent, "BitTorrent", t0);
+            }
+            assertTrue(first.isPresent(), "no flow classified BitTorrent within 10 s of the deployment:\n"
+                    + agent.errText());
+            long deployMillis = (first.get().nanos() - t0) / 1_000_000;
+            figures.append("copy -> first new flow classified by the deployed detector: ").append(deployMillis)
+                    .append(" ms\n");
+
+            // 3. replace it by another version: same file, new content
+            Thread.sleep(1500);
+            long t1 = System.nanoTime();
+            Agent.dropAtomically(btV2, deployed);
+            String v2 = agent.awaitStatus("detectors", s -> Pattern.compile(
+                    "detector bittorrent bundle org\\.flowmark\\.detector\\.bittorrent/9\\.9\\.9\\.hotdeploy .*detections [1-9]")
+                    .matcher(s).find(), 10_000);
+            assertNotNull(v2, "version 9.9.9 never classified a flow:\n" + agent.status("detectors"));
+            long replaceMillis = (System.nanoTime() - t1) / 1_000_000;
+            assertFalse(v2.contains("org.flowmark.detector.bittorrent/0.1.0"), "the old version is still registered");
+            figures.append("replace -> new version registered and classifying (status poll every 50 ms): ")
+                    .append(replaceMillis).append(" ms\n");
+
+            // 4. an actuator bundle, if one was built
+            if (actuatorJar != null) {
+                Path act = home.resolve("deploy/org.flowmark.actuator.log.jar");
+                Agent.dropAtomically(actuatorJar, act);
+                String withActuator = agent.awaitStatus("services",
+                        s -> s.contains("service org.flowmark.actuator.log "), 5000);
+                figures.append("actuator org.flowmark.actuator.log: ")
+                        .append(withActuator != null ? "deployed, service registered" : "deployed, no service (needs config)")
+                        .append('\n');
+                Files.delete(act);
+                assertNotNull(agent.awaitStatus("services",
+                        s -> !s.contains("service org.flowmark.actuator.log "), 5000), "actuator service left behind");
+            } else {
+                figures.append("actuator: no org.flowmark.actuator.log jar built: step skipped\n");
+            }
+
+            // 5. a signature file edited (rewritten with a trailing newline), if signatures are installed
+            Path sigs = home.resolve("signatures");
+            Optional<Path> sig = Files.isDirectory(sigs) ? Files.list(sigs)
+                    .filter(p -> p.toString().endsWith(".json")).sorted().findFirst() : Optional.empty();
+            if (sig.isPresent()) {
+                Files.writeString(sig.get(), Files.readString(sig.get()) + "\n");
+                figures.append("signature file edited: ").append(sig.get().getFileName()).append('\n');
+            }
 
             // 6. remove the detector
             long t2 = System.nanoTime();

@@ -19,8 +19,9 @@ import org.flowmark.api.actuator.Operation;
  * <li>REMOVE: {@code add element} then {@code delete element}, so removing an element that has already expired
  * (or was never there) does not fail the transaction.</li>
  * </ul>
- * Sets not known to exist are declared first ({@code add table}, {@code add set ... flags timeout}: no-ops when
- * they exist with the same type; nft rejects a set of the same name with another type).
+ * Sets not known to exist are declared first ({@code add set ... flags timeout}: a no-op when the set exists with
+ * the same type; nft rejects a set of the same name with another type). The table is not: when it is missing the
+ * transaction fails, which tells the writer to recreate it with its script.
  */
 final class NftScript {
     private NftScript() {
@@ -51,7 +52,6 @@ final class NftScript {
             }
         }
         if (!newSets.isEmpty()) {
-            sb.append(tableLine(table));
             newSets.forEach((name, type) -> sb.append(setLine(table, name, type)));
             declared.putAll(newSets);
         }

@@ -3,6 +3,9 @@ package org.flowmark.actuator.nftables.internal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.flowmark.api.actuator.Action;
 import org.flowmark.api.flow.FlowRecord;
@@ -33,6 +36,10 @@ final class NftTarget {
     static final int MAX_NAME = 63;
     static final String DEFAULT_LAYOUT = "other_ip,other_port,local_ip";
 
+    /** Parsed layouts and checked set names (rules have few): batches of thousands parse each once. */
+    private static final Map<String, List<String>> LAYOUTS = new ConcurrentHashMap<>();
+    private static final Set<String> CHECKED = ConcurrentHashMap.newKeySet();
+
     /** Where an action goes: set name and type, element key, timeout (seconds, 0: none). */
     record Target(String set, String type, String key, long timeout) {
         String keyWithTimeout() {
@@ -58,8 +65,20 @@ final class NftTarget {
             throw new IllegalArgumentException("flow " + f.id() + ": IP version " + f.ipVersion());
         }
         String set = v6 ? a.param("set6", base.trim() + "6").trim() : base.trim();
-        checkName(set);
-        List<String> layout = layout(a.param("layout", DEFAULT_LAYOUT));
+        if (!CHECKED.contains(set)) {
+            checkName(set);
+            if (CHECKED.size() < 1024) {
+                CHECKED.add(set);
+            }
+        }
+        String layoutText = a.param("layout", DEFAULT_LAYOUT);
+        List<String> layout = LAYOUTS.get(layoutText);
+        if (layout == null) {
+            layout = layout(layoutText);
+            if (LAYOUTS.size() < 256) {
+                LAYOUTS.put(layoutText, layout);
+            }
+        }
         StringBuilder type = new StringBuilder();
         StringBuilder key = new StringBuilder();
         for (String field : layout) {
@@ -110,7 +129,7 @@ final class NftTarget {
         if (out.isEmpty() || out.size() > 5) {
             throw new IllegalArgumentException("layout '" + text + "' needs 1 to 5 fields");
         }
-        return out;
+        return List.copyOf(out);
     }
 
     static void checkName(String name) {
@@ -143,15 +162,27 @@ final class NftTarget {
                 throw new IllegalArgumentException("bad IPv6 address '" + ip + "'");
             }
         } else {
-            String[] parts = ip.split("\\.", -1);
-            if (parts.length != 4) {
-                throw new IllegalArgumentException("bad IPv4 address '" + ip + "'");
-            }
-            for (String p : parts) {
-                if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(Character::isDigit)
-                        || Integer.parseInt(p) > 255) {
+            int dots = 0;
+            int value = 0;
+            int digits = 0;
+            for (int i = 0; i <= ip.length(); i++) {
+                char c = i < ip.length() ? ip.charAt(i) : '.';
+                if (c == '.') {
+                    if (digits == 0 || value > 255) {
+                        throw new IllegalArgumentException("bad IPv4 address '" + ip + "'");
+                    }
+                    dots++;
+                    value = 0;
+                    digits = 0;
+                } else if (c >= '0' && c <= '9' && digits < 3) {
+                    value = value * 10 + (c - '0');
+                    digits++;
+                } else {
                     throw new IllegalArgumentException("bad IPv4 address '" + ip + "'");
                 }
+            }
+            if (dots != 4) {
+                throw new IllegalArgumentException("bad IPv4 address '" + ip + "'");
             }
         }
         return ip;

@@ -35,6 +35,8 @@ final class NftWriter implements AutoCloseable {
     private String openError;
     /** Sets known to exist in the kernel with their type (cleared when something was found missing). */
     private final Map<String, String> known = new HashMap<>();
+    /** The table was seen or created by this writer (else the next batch checks it first). */
+    private boolean tableKnown;
 
     long batches;
     long elements;
@@ -91,9 +93,10 @@ final class NftWriter implements AutoCloseable {
         boolean present = true;
         if (!always) {
             try {
-                n.run("list table " + table + "\n");
+                // 'list tables', not 'list table': that would dump every element
+                present = n.run("list tables\n").lines().anyMatch(l -> l.trim().equals("table " + table));
             } catch (Nft.NftException e) {
-                present = false;
+                throw fatal(e, "cannot list tables");
             }
         }
         try {
@@ -101,8 +104,10 @@ final class NftWriter implements AutoCloseable {
         } catch (Nft.NftException e) {
             throw fatal(e, "cannot create table " + table);
         }
+        boolean hadTable = tableKnown;
+        tableKnown = true;
         if (!present || always) {
-            if (!present) {
+            if (!present && hadTable) {
                 recreations++;
                 warn.accept("nftables: table " + table + " was deleted behind our back; recreated"
                         + (script != null ? " and " + script + " reloaded" : ""));
@@ -151,7 +156,9 @@ final class NftWriter implements AutoCloseable {
         if (!items.isEmpty()) {
             Nft n = nft();
             batches++;
-            if (System.getProperty("nft.debug") != null) System.out.println("DEBUG prep " + (System.nanoTime() - t0) / 1000);
+            if (!tableKnown) {
+                ensureTable(false);
+            }
             Nft.NftException err = runItems(n, items);
             if (err != null && err.missing()) {
                 // table or set deleted behind our back: recreate, then the script declares all sets again
@@ -197,11 +204,9 @@ final class NftWriter implements AutoCloseable {
         try {
             n.run(text);
             lastNftNanos = System.nanoTime() - t0;
-            if (System.getProperty("nft.debug") != null) System.out.println("DEBUG run " + lastNftNanos / 1000 + " script " + text.length());
             known.putAll(declared);
             return null;
         } catch (Nft.NftException e) {
-            if (System.getProperty("nft.debug") != null) System.out.println("DEBUG fail " + e.getMessage());
             return e;
         }
     }

@@ -29,8 +29,7 @@ class NftScriptTest {
         Map<String, String> declared = new HashMap<>();
         String s = NftScript.build(T, List.of(item(Operation.ADD, a, 600, "web"),
                 item(Operation.REFRESH, b, 300, "web")), Set.of(), declared);
-        assertEquals("add table inet flowmark\n"
-                + "add set inet flowmark web { type ipv4_addr . inet_service . ipv4_addr; flags timeout; }\n"
+        assertEquals("add set inet flowmark web { type ipv4_addr . inet_service . ipv4_addr; flags timeout; }\n"
                 + "add element inet flowmark web { " + A + " timeout 600s, " + B + " timeout 300s }\n"
                 + "delete element inet flowmark web { " + A + ", " + B + " }\n"
                 + "add element inet flowmark web { " + A + " timeout 600s, " + B + " timeout 300s }\n", s);
@@ -42,8 +41,7 @@ class NftScriptTest {
         String s = NftScript.build(T, List.of(item(Operation.ADD, a, 60, "web"), item(Operation.REMOVE, b, 60, "web"),
                 item(Operation.ADD, b, 60, "web"), item(Operation.ADD, c6, 60, "web")), Set.of("web"),
                 new HashMap<>());
-        assertEquals("add table inet flowmark\n"
-                + "add set inet flowmark web6 { type ipv6_addr . inet_service . ipv6_addr; flags timeout; }\n"
+        assertEquals("add set inet flowmark web6 { type ipv6_addr . inet_service . ipv6_addr; flags timeout; }\n"
                 + "add element inet flowmark web { " + A + " timeout 60s }\n"
                 + "delete element inet flowmark web { " + A + " }\n"
                 + "add element inet flowmark web { " + A + " timeout 60s }\n"

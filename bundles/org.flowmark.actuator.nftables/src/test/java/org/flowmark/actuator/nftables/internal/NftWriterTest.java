@@ -21,12 +21,17 @@ class NftWriterTest {
         String failText;
         int failTimes = Integer.MAX_VALUE;
 
+        String tables = "table inet flowmark\n";
+
         @Override
         public String run(String script) throws NftException {
             scripts.add(script);
             if (failWhenContains != null && script.contains(failWhenContains) && failTimes > 0) {
                 failTimes--;
                 throw new NftException(failText);
+            }
+            if (script.equals("list tables\n")) {
+                return tables;
             }
             return "";
         }
@@ -44,20 +49,24 @@ class NftWriterTest {
         NftWriter w = new NftWriter(() -> nft, "inet flowmark", null, warnings::add);
         var f = Flows.flow(1, 4, 6, "10.0.0.2", 40001, "10.1.0.2", 80);
         w.apply(List.of(Flows.action(Operation.ADD, f, 60, "set", "web")));
-        assertTrue(nft.scripts.get(0).startsWith("add table inet flowmark\nadd set"), nft.scripts.get(0));
-        // second batch: set known, so no declaration; the kernel says it is gone (once), and the table too
+        List<String> s = nft.scripts;
+        assertEquals(List.of("list tables\n", "add table inet flowmark\n"), s.subList(0, 2));
+        assertTrue(s.get(2).startsWith("add set inet flowmark web {"), s.get(2));
+        assertTrue(warnings.isEmpty(), warnings.toString());
+        // next batch: set known, so no declaration; the kernel says it is gone (once): the table too
+        s.clear();
+        nft.tables = "table inet other\n";
         nft.failWhenContains = "add element";
         nft.failText = "Error: Could not process rule: No such file or directory\nadd element ...";
         nft.failTimes = 1;
-        FakeNft listFails = nft;
         w.apply(List.of(Flows.action(Operation.REFRESH, f, 60, "set", "web")));
-        List<String> s = listFails.scripts;
-        assertEquals(5, s.size(), s.toString());
-        assertTrue(s.get(1).startsWith("add element"), s.get(1));
-        assertEquals("list table inet flowmark\n", s.get(2));
-        assertEquals("add table inet flowmark\n", s.get(3));
-        assertTrue(s.get(4).startsWith("add table inet flowmark\nadd set inet flowmark web"), s.get(4));
+        assertEquals(4, s.size(), s.toString());
+        assertTrue(s.get(0).startsWith("add element"), s.get(0));
+        assertEquals(List.of("list tables\n", "add table inet flowmark\n"), s.subList(1, 3));
+        assertTrue(s.get(3).startsWith("add set inet flowmark web {"), s.get(3));
         assertEquals(0, w.failures);
+        assertEquals(1, w.recreations);
+        assertTrue(warnings.get(0).contains("deleted behind our back"), warnings.toString());
     }
 
     @Test

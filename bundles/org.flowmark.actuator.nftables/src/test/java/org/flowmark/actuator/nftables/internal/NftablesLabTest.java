@@ -61,6 +61,7 @@ class NftablesLabTest {
 
     @AfterAll
     static void down() throws Exception {
+        System.out.println("nftables lab: actuator log: " + logged);
         if (actuator != null) {
             lab.inRouter(() -> {
                 actuator.deactivate();
@@ -171,6 +172,7 @@ class NftablesLabTest {
         lab.router("nft", "delete", "set", table.split(" ")[0], table.split(" ")[1], "web");
         apply(List.of(Flows.action(Operation.ADD, clientFlow(5, 43003), 120, "set", "web")));
         assertTrue(element("web", key) != null, "set not recreated");
+        lab.router("nft", "-f", script.toString()); // the chain back for the other tests
     }
 
     @Test

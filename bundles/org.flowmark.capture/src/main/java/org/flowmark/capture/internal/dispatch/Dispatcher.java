@@ -44,9 +44,13 @@ public final class Dispatcher {
      * Per-call time budget of a detector: one {@code inspect} call in {@value #TIMING_SAMPLE} is timed (two
      * {@code System.nanoTime()} reads); a timed call longer than {@code callBudgetNanos} is an overrun, and
      * {@code maxOverruns} overruns disable the detector like repeated faults. Framework/system properties
-     * {@code flowmark.detector.callBudgetMicros} (default 10000) and {@code flowmark.detector.maxOverruns} (10).
+     * {@code flowmark.detector.callBudgetMicros} (default 10000), {@code flowmark.detector.maxOverruns} (10) and
+     * {@code flowmark.detector.timingSample} (16; 1 times every call).
      */
     public static final int TIMING_SAMPLE = 16;
+    /** One call in (this + 1) is timed: {@code flowmark.detector.timingSample} rounded to a power of two. */
+    private final long timingMask = Integer.highestOneBit(Math.max(1,
+            Integer.getInteger("flowmark.detector.timingSample", TIMING_SAMPLE))) - 1L;
     private final long callBudgetNanos = Long.getLong("flowmark.detector.callBudgetMicros", 10_000L) * 1000L;
     private final int maxOverruns = Math.max(1, Integer.getInteger("flowmark.detector.maxOverruns", 10));
     /** Exceptions thrown by application resolvers, and the latest one (for the log). */
@@ -121,7 +125,7 @@ public final class Dispatcher {
                 }
                 ctx.index = i;
                 Verdict v;
-                boolean timed = (++inspections & (TIMING_SAMPLE - 1)) == 1;
+                boolean timed = (++inspections & timingMask) == 0;
                 long t0 = timed ? System.nanoTime() : 0L;
                 try {
                     v = e.detector.inspect(ctx, view);

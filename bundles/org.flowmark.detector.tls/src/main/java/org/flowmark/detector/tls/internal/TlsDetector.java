@@ -50,7 +50,9 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * fault to exactly the end of a segment (every header valid where the previous length put it), with
  * {@code ssl.midstream = true} and no other metadata.
  *
- * <p><b>Names.</b> Protocol {@code "TLS"}; with {@code secureMailNames} (default, as nDPI names them) TLS after a
+ * <p><b>Names.</b> Protocol {@code "TLS"}, also after STARTTLS and on mail ports (TLS is TLS wherever it runs, so
+ * a rule on {@code protocol == "TLS"} sees all of it; the upgraded protocol is in {@code ssl.starttls}); with
+ * {@code secureMailNames} (off by default; nDPI's naming) TLS after a
  * STARTTLS upgrade of SMTP, IMAP, POP3 or FTP, or on server port 465, 993, 995 or 990, is {@code SMTPS},
  * {@code IMAPS}, {@code POPS} or {@code FTPS} (the payload decides that it is TLS, the port or the upgrade only
  * names it); TLS after RDP's X.224 exchange gets application {@code rdp}.
@@ -109,7 +111,7 @@ public final class TlsDetector implements Detector {
         @AttributeDefinition(name = "Secure mail protocol names",
             description = "Name TLS that carries mail or FTP as nDPI does: SMTPS, IMAPS, POPS, FTPS (after "
                 + "STARTTLS, or on server ports 465, 993, 995, 990); otherwise such flows are named TLS.")
-        boolean secureMailNames() default true;
+        boolean secureMailNames() default false;
     }
 
     static final int DEFAULT_CLIENT_BUFFER = 4096;

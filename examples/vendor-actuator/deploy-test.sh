@@ -1,0 +1,78 @@
+#!/bin/sh
+# Shows the vendor actuator working in a running agent: starts `bin/flowmark run` (a private copy of the
+# distribution) in a fresh network namespace capturing on its loopback, with the rule
+#   match=protocol == "HTTP"   actions=vendor-webhook:tag=gold
+# then drops target/com.example.flowmark.webhook-1.0.0.jar into the agent's deploy/, makes HTTP requests, and
+# checks that the actuator appended a JSON line for them.
+#
+#   sudo ./deploy-test.sh [FLOWMARK_LAYOUT]      (default ../../distribution/target/flowmark)
+# Needs root (network namespace, capture), java 17, curl, python3; the layout must hold org.flowmark.policy (else
+# it is taken from ~/.m2). Exit 0 pass, 1 fail, 77 skipped.
+set -u
+skip() { echo "deploy-test: SKIPPED: $*" >&2; exit 77; }
+fail() { echo "deploy-test: FAILED: $*" >&2; exit 1; }
+HERE=$(cd "$(dirname "$0")" && pwd)
+LAYOUT=${1:-$HERE/../../distribution/target/flowmark}
+[ "$(id -u)" -eq 0 ] || skip "needs root"
+for t in ip java curl python3; do command -v $t >/dev/null 2>&1 || skip "$t is missing"; done
+[ -x "$LAYOUT/bin/flowmark" ] || skip "no distribution at $LAYOUT"
+JAR=$HERE/target/com.example.flowmark.webhook-1.0.0.jar
+[ -f "$JAR" ] || (cd "$HERE" && mvn -q package) || fail "build"
+
+NS=fmv$$
+WORK=$(mktemp -d /tmp/flowmark-vendor.XXXXXX)
+AGENT="" SERVER=""
+cleanup() {
+    set +e
+    [ -n "$AGENT" ] && kill "$AGENT" 2>/dev/null && wait "$AGENT" 2>/dev/null
+    [ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null && wait "$SERVER" 2>/dev/null
+    ip netns del $NS 2>/dev/null
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+cp -a "$LAYOUT" "$WORK/flowmark"
+rm -rf "$WORK/flowmark/deploy"/* "$WORK/flowmark/data"/*
+if ! ls "$WORK/flowmark/bundles/"*/org.flowmark.policy-*.jar >/dev/null 2>&1; then
+    p=$(ls "${HOME:-/root}"/.m2/repository/org/flowmark/org.flowmark.policy/*/org.flowmark.policy-*.jar 2>/dev/null | head -n 1)
+    [ -n "$p" ] || skip "org.flowmark.policy is neither in the layout nor in ~/.m2"
+    cp "$p" "$WORK/flowmark/bundles/4-flowmark/"
+fi
+CFG=$WORK/config
+mkdir -p "$CFG"
+OUT=$WORK/webhook.ndjson
+printf 'interfaces=lo\n' >"$CFG/org.flowmark.capture.cfg"
+printf 'ROOT=INFO\n' >"$CFG/org.osgi.service.log.admin.cfg"
+printf 'file=%s\n' "$OUT" >"$CFG/com.example.flowmark.webhook.cfg"
+cat >"$CFG/org.flowmark.policy.rule-vendor.cfg" <<'CFGEOF'
+match=protocol == "HTTP"
+actions=vendor-webhook:tag=gold
+CFGEOF
+
+ip netns add $NS || fail "netns"
+ip -n $NS link set lo up
+ip netns exec $NS "$WORK/flowmark/bin/flowmark" run --config "$CFG" >"$WORK/agent.out" 2>"$WORK/agent.log" </dev/null &
+AGENT=$!
+wait_log() { i=0; until grep -q "$1" "$WORK/agent.log" 2>/dev/null; do i=$((i + 1))
+    [ $i -gt 300 ] && { tail -20 "$WORK/agent.log" >&2; fail "no '$1' in the agent's log"; }
+    kill -0 $AGENT 2>/dev/null || { tail -20 "$WORK/agent.log" >&2; fail "the agent exited"; }
+    sleep 0.1; done; }
+wait_log "policy rule vendor loaded"
+wait_log "capturing on lo"
+grep -q "vendor-webhook' available" "$WORK/agent.log" && fail "the actuator was there before the drop"
+cp "$JAR" "$WORK/flowmark/deploy/"
+wait_log "actuator 'vendor-webhook' available"
+mkdir -p "$WORK/www" && echo hello >"$WORK/www/index.html"
+ip netns exec $NS python3 -m http.server 8080 --bind 127.0.0.1 --directory "$WORK/www" >/dev/null 2>&1 &
+SERVER=$!
+sleep 1
+for k in 1 2 3; do ip netns exec $NS curl -s -o /dev/null http://127.0.0.1:8080/ || fail "curl"; done
+i=0
+until [ -s "$OUT" ] && [ "$(grep -c '"rule":"vendor","operation":"ADD"' "$OUT")" -ge 3 ]; do
+    i=$((i + 1)); [ $i -gt 100 ] && { cat "$OUT" >&2; tail -20 "$WORK/agent.log" >&2; fail "no actions received"; }
+    sleep 0.1
+done
+grep -q '"protocol":"HTTP".*"params":{"tag":"gold"}' "$OUT" || fail "unexpected line: $(head -n 1 "$OUT")"
+echo "deploy-test: PASSED: the vendor actuator dropped into deploy/ received $(wc -l <"$OUT") actions, e.g."
+head -n 1 "$OUT"
