@@ -116,18 +116,22 @@ cat >"$CFG/org.osgi.service.log.admin.cfg" <<'CFGEOF'
 ROOT=INFO
 CFGEOF
 
-FLOWMARK_JAVA_OPTS="-Dflowmark.log.level=info" in_ns $R "$WORK/flowmark/bin/flowmark" run --config "$CFG" \
+FLOWMARK_JAVA_OPTS="-Dflowmark.log.level=info -Dorg.osgi.service.log.admin.loglevel=INFO" in_ns $R "$WORK/flowmark/bin/flowmark" run --config "$CFG" \
     >"$WORK/agent.out" 2>"$WORK/agent.log" </dev/null &
 AGENT=$!
 i=0
-until grep -q "policy: actuator 'ipset' available" "$WORK/agent.log" 2>/dev/null; do
-    i=$((i + 1)); [ $i -gt 300 ] && { cat "$WORK/agent.log" >&2; fail "the agent did not start its policy engine"; }
+until grep -q "capturing on r-c" "$WORK/agent.log" 2>/dev/null; do
+    i=$((i + 1)); [ $i -gt 300 ] && { cat "$WORK/agent.log" >&2; fail "the agent did not start capturing"; }
     kill -0 $AGENT 2>/dev/null || { cat "$WORK/agent.log" >&2; fail "the agent exited"; }
     sleep 0.1
 done
-sleep 2 # capture up
-grep -q "org.flowmark.policy.rule-broken.cfg: match: expected a field" "$WORK/agent.log" \
-    || { cat "$WORK/agent.log" >&2; fail "the broken rule was not reported with its file and position"; }
+sleep 3 # configurations applied, policy engine up
+i=0
+until grep -q "org.flowmark.policy.rule-broken.cfg: match: expected a field, '!' or '(', found end of expression at column 21" \
+        "$WORK/agent.log"; do
+    i=$((i + 1)); [ $i -gt 150 ] && { cat "$WORK/agent.log" >&2; fail "the broken rule was not reported with its file and position"; }
+    sleep 0.1
+done
 
 # --- TLS server and clients
 openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=app.flowmark.test" \

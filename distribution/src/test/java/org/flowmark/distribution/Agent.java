@@ -52,20 +52,27 @@ final class Agent implements AutoCloseable {
 
     /** Copies the assembled distribution to {@code target} without {@code data/}, skipping jars {@code skip} accepts. */
     static Path copyLayout(Path layout, Path target, Predicate<Path> skip) throws IOException {
-        try (Stream<Path> s = Files.walk(layout)) {
-            for (Path p : (Iterable<Path>) s::iterator) {
-                Path rel = layout.relativize(p);
-                if (rel.toString().startsWith("data") || skip.test(p)) {
-                    continue;
+        Files.walkFileTree(layout, new java.nio.file.SimpleFileVisitor<>() {
+            @Override
+            public java.nio.file.FileVisitResult preVisitDirectory(Path dir,
+                    java.nio.file.attribute.BasicFileAttributes attrs) throws IOException {
+                if (dir.equals(layout.resolve("data"))) {
+                    return java.nio.file.FileVisitResult.SKIP_SUBTREE; // other runs' disposable state
                 }
-                Path t = target.resolve(rel.toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(t);
-                } else {
-                    Files.copy(p, t, StandardCopyOption.COPY_ATTRIBUTES);
-                }
+                Files.createDirectories(target.resolve(layout.relativize(dir).toString()));
+                return java.nio.file.FileVisitResult.CONTINUE;
             }
-        }
+
+            @Override
+            public java.nio.file.FileVisitResult visitFile(Path file, java.nio.file.attribute.BasicFileAttributes attrs)
+                    throws IOException {
+                if (!skip.test(file)) {
+                    Files.copy(file, target.resolve(layout.relativize(file).toString()),
+                            StandardCopyOption.COPY_ATTRIBUTES);
+                }
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+        });
         Files.createDirectories(target.resolve("data"));
         Files.createDirectories(target.resolve("deploy"));
         return target;

@@ -209,9 +209,9 @@ public final class Boot {
 
         // FileInstall: deploy/ (bundles) and config/ (ConfigAdmin .cfg/.config), comma-separated dirs.
         p.put("felix.fileinstall.dir", home.resolve("deploy") + "," + configDir);
-        p.put("felix.fileinstall.poll", "500");
+        p.put("felix.fileinstall.poll", "250"); // a dropped bundle is active within ~0.5 s
         p.put("felix.fileinstall.noInitialDelay", "true");
-        p.put("felix.fileinstall.log.level", "1");
+        p.put("felix.fileinstall.log.level", "2"); // warnings: a deployed bundle that cannot start, by name
         p.put("felix.fileinstall.log.default", "jul");
         p.put("felix.fileinstall.enableConfigSave", "false");
         p.put("felix.fileinstall.bundles.new.start", "true");

@@ -22,8 +22,8 @@ import java.util.TreeSet;
  * prefix, upper case, dots and dashes as underscores ({@code CAPTURE} is {@code org.flowmark.capture},
  * {@code SINK_JSON} is {@code org.flowmark.sink.json}), and {@code <KEY>} names a property: matched without case
  * and punctuation against the keys the PID's file mentions (commented-out ones too), so
- * {@code FLOWMARK_CAPTURE_BUFFERSIZEMB} sets {@code bufferSizeMb}; a key the file does not mention is taken in lower
- * case with underscores as dots. The longest matching PID wins.
+ * {@code FLOWMARK_CAPTURE_BUFFERSIZEMB} sets {@code bufferSizeMb}, and against the property names of the bundles'
+ * metatype descriptors; any other key is taken in lower case with underscores as dots. The longest matching PID wins.
  *
  * <p>ConfigAdmin files are never rewritten ({@code config/} may be read-only): when overrides exist, FileInstall
  * watches an overlay directory under {@code data/} instead, which holds a copy of every file of {@code config/}
@@ -44,12 +44,59 @@ public final class EnvConfig {
     private final Map<String, String> env;
     private final PrintStream err;
     private final Set<String> warned = new TreeSet<>();
+    private Map<String, Set<String>> metatype = Map.of();
 
     public EnvConfig(Path source, Path overlay, Map<String, String> env, PrintStream err) {
         this.source = source;
         this.overlay = overlay;
         this.env = env;
         this.err = err;
+    }
+
+    /** Adds the PIDs and property names the bundles declare in their metatype (see {@link #metatypeKeys}). */
+    public EnvConfig withMetatype(Map<String, Set<String>> keysByPid) {
+        this.metatype = keysByPid;
+        return this;
+    }
+
+    private static final java.util.regex.Pattern AD = java.util.regex.Pattern.compile("<AD\\b[^>]*\\bid=\"([^\"]+)\"");
+    private static final java.util.regex.Pattern DESIGNATE = java.util.regex.Pattern.compile(
+            "<Designate\\b[^>]*\\b(?:factoryPid|pid)=\"([^\"]+)\"");
+
+    /**
+     * PID -> property names from the metatype descriptors ({@code OSGI-INF/metatype/*.xml}) of the jars under
+     * {@code dir}: how {@code FLOWMARK_CAPTURE_MAXDETECTORFAULTS} finds the spelling {@code maxDetectorFaults}.
+     */
+    public static Map<String, Set<String>> metatypeKeys(Path dir, PrintStream err) {
+        Map<String, Set<String>> out = new TreeMap<>();
+        List<Path> jars = new ArrayList<>();
+        try (java.util.stream.Stream<Path> s = Files.walk(dir, 2)) {
+            s.filter(p -> p.toString().endsWith(".jar")).forEach(jars::add);
+        } catch (IOException e) {
+            return out;
+        }
+        for (Path jar : jars) {
+            try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(jar.toFile())) {
+                for (java.util.zip.ZipEntry e : java.util.Collections.list(z.entries())) {
+                    if (!e.getName().startsWith("OSGI-INF/metatype/") || !e.getName().endsWith(".xml")) {
+                        continue;
+                    }
+                    String xml = new String(z.getInputStream(e).readAllBytes(), StandardCharsets.UTF_8);
+                    Set<String> ads = new TreeSet<>();
+                    java.util.regex.Matcher m = AD.matcher(xml);
+                    while (m.find()) {
+                        ads.add(m.group(1));
+                    }
+                    m = DESIGNATE.matcher(xml);
+                    while (m.find()) {
+                        out.computeIfAbsent(m.group(1), k -> new TreeSet<>()).addAll(ads);
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                err.println("flowmark: cannot read the metatype of " + jar.getFileName() + ": " + e);
+            }
+        }
+        return out;
     }
 
     /** True when some environment variable looks like a configuration override. */
@@ -176,10 +223,11 @@ public final class EnvConfig {
         for (String pid : KNOWN_PIDS) {
             keys.put(pid, new TreeSet<>());
         }
+        metatype.forEach((pid, ks) -> keys.computeIfAbsent(pid, k -> new TreeSet<>()).addAll(ks));
         for (Map.Entry<String, Path> f : files.entrySet()) {
             List<String> lines = Files.readAllLines(f.getValue(), StandardCharsets.ISO_8859_1);
             content.put(f.getKey(), lines);
-            keys.put(f.getKey(), keysOf(lines));
+            keys.computeIfAbsent(f.getKey(), k -> new TreeSet<>()).addAll(keysOf(lines));
         }
         Map<String, Map<String, String>> ov = overrides(env, keys, err, warned);
         Map<String, String> wanted = new TreeMap<>();

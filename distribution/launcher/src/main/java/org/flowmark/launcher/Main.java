@@ -263,6 +263,7 @@ public final class Main {
             err.println("flowmark: cannot list " + home.resolve("bundles") + ": " + e);
             return EXIT_USAGE;
         }
+        Path overlayToDelete = null;
         Map<String, String> props = Boot.frameworkProperties(home, configDir, storage, cmd, files,
                 Boot.beginningLevel(byLevel), system);
         if (cmd.verb() == Command.Verb.RUN && !props.containsKey("flowmark.status.socket")) {
@@ -271,8 +272,14 @@ public final class Main {
         Thread envWatch = null;
         if (EnvConfig.hasOverrides(env)) {
             // config values from FLOWMARK_<PID>_<KEY>: FileInstall watches an overlay of config/ (see EnvConfig)
-            Path overlay = (tempStorage ? storage : dataDir(home)).resolve("config-env");
-            EnvConfig ec = new EnvConfig(configDir, overlay, env, err);
+            // (not inside the framework storage: the framework cleans that at init)
+            Path overlay = tempStorage ? storage.resolveSibling(storage.getFileName() + ".config-env")
+                    : dataDir(home).resolve("config-env");
+            if (tempStorage) {
+                overlayToDelete = overlay;
+            }
+            EnvConfig ec = new EnvConfig(configDir, overlay, env, err)
+                    .withMetatype(EnvConfig.metatypeKeys(home.resolve("bundles"), err));
             try {
                 ec.sync();
             } catch (IOException e) {
@@ -297,9 +304,14 @@ public final class Main {
         @SuppressWarnings({"unchecked", "rawtypes"})
         Framework fw = factory.newFramework((Map) config);
         AtomicBoolean cleaned = new AtomicBoolean();
+        Path overlayDir = overlayToDelete;
         Runnable cleanup = () -> {
             if (tempStorage && cleaned.compareAndSet(false, true)) {
                 deleteTree(storage);
+                if (overlayDir != null) {
+                    deleteTree(overlayDir);
+                    deleteTree(overlayDir.resolveSibling(overlayDir.getFileName() + ".tmp"));
+                }
             }
         };
         PrintStream stdout = System.out;

@@ -87,4 +87,23 @@ class EnvConfigTest {
         assertEquals(1, m.run("status"));
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("no agent status socket"), err.toString());
     }
+
+    @Test
+    void learnsKeySpellingFromMetatype() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("bundles/5-core"));
+        try (java.util.zip.ZipOutputStream z = new java.util.zip.ZipOutputStream(
+                Files.newOutputStream(dir.resolve("core.jar")))) {
+            z.putNextEntry(new java.util.zip.ZipEntry("OSGI-INF/metatype/Config.xml"));
+            z.write(("<metatype:MetaData><OCD id=\"x\"><AD id=\"maxDetectorFaults\" type=\"Integer\"/>"
+                    + "<AD id=\"interfaces\"/></OCD><Designate pid=\"org.flowmark.capture\"><Object ocdref=\"x\"/>"
+                    + "</Designate></metatype:MetaData>").getBytes(StandardCharsets.UTF_8));
+        }
+        Map<String, Set<String>> keys = EnvConfig.metatypeKeys(tmp.resolve("bundles"), System.err);
+        assertEquals(Set.of("maxDetectorFaults", "interfaces"), keys.get("org.flowmark.capture"));
+        Path src = Files.createDirectories(tmp.resolve("config"));
+        EnvConfig ec = new EnvConfig(src, tmp.resolve("overlay"), Map.of("FLOWMARK_CAPTURE_MAXDETECTORFAULTS", "5"),
+                System.err).withMetatype(keys);
+        ec.sync();
+        assertTrue(Files.readAllLines(tmp.resolve("overlay/org.flowmark.capture.cfg")).contains("maxDetectorFaults=5"));
+    }
 }

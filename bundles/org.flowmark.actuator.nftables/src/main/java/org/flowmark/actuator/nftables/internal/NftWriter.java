@@ -154,17 +154,24 @@ final class NftWriter implements AutoCloseable {
             }
         }
         if (!items.isEmpty()) {
-            Nft n = nft();
             batches++;
-            if (!tableKnown) {
-                ensureTable(false);
-            }
-            Nft.NftException err = runItems(n, items);
-            if (err != null && err.missing()) {
-                // table or set deleted behind our back: recreate, then the script declares all sets again
-                known.clear();
-                ensureTable(false);
+            Nft n;
+            Nft.NftException err;
+            try {
+                n = nft();
+                if (!tableKnown) {
+                    ensureTable(false);
+                }
                 err = runItems(n, items);
+                if (err != null && err.missing()) {
+                    // table or set deleted behind our back: recreate (with the script), declare the sets again
+                    known.clear();
+                    ensureTable(false);
+                    err = runItems(n, items);
+                }
+            } catch (ActuatorException e) {
+                failures += batch.size();
+                throw new ActuatorException(e.getMessage(), batch.size(), e);
             }
             if (err != null) {
                 if (err.notPermitted() || err.unsupported()) {

@@ -37,6 +37,8 @@ public final class DetectorEntry {
     public final AtomicLong overruns = new AtomicLong();
     /** Longest timed call, nanoseconds. */
     public volatile long maxCallNanos;
+    /** Overruns seen so far that were forgiven as warm-up (capture threads only; a racy count is harmless). */
+    public int timedOverBudgetWarmup;
 
     public DetectorEntry(Detector detector, String name, String bundle, int transports, int[] ports, int priority,
             int extraPackets, long serviceId) {

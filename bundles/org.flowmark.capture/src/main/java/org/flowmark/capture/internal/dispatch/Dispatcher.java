@@ -48,6 +48,8 @@ public final class Dispatcher {
      * {@code flowmark.detector.timingSample} (16; 1 times every call).
      */
     public static final int TIMING_SAMPLE = 16;
+    /** Overruns forgiven per detector: class loading and interpretation of its first calls. */
+    static final int WARMUP_OVERRUNS = 3;
     /** One call in (this + 1) is timed: {@code flowmark.detector.timingSample} rounded to a power of two. */
     private final long timingMask = Integer.highestOneBit(Math.max(1,
             Integer.getInteger("flowmark.detector.timingSample", TIMING_SAMPLE))) - 1L;
@@ -164,7 +166,8 @@ public final class Dispatcher {
         if (nanos > e.maxCallNanos) {
             e.maxCallNanos = nanos; // written by capture threads only; a lost update between two is harmless
         }
-        if (nanos <= callBudgetNanos) {
+        // a detector's first timed calls load its classes and run interpreted: they do not count
+        if (nanos <= callBudgetNanos || ++e.timedOverBudgetWarmup <= WARMUP_OVERRUNS) {
             return;
         }
         long n = e.overruns.incrementAndGet();
