@@ -188,7 +188,9 @@ class IsolationIT {
             assertTrue(err.contains("Activator start error in bundle org.flowmark.test.badactivator"), err);
             String detectors = agent.status("detectors");
             assertTrue(agent.alive() && detectors.contains("detector http "), detectors);
-            assertEquals(0, agent.stop(), "clean stop after the failures:\n" + agent.errText());
+            int rc = agent.stop(); // SIGTERM: the JVM exits 143 after the shutdown hook stopped the framework
+            assertTrue(rc == 0 || rc == 143, "clean stop after the failures: exit " + rc + "\n" + agent.errText());
+            assertTrue(agent.errText().lines().noneMatch(l -> l.contains("did not stop")), agent.errText());
         }
     }
 }

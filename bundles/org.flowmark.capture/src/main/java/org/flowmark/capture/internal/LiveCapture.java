@@ -68,7 +68,8 @@ public final class LiveCapture {
         events = new EventPublisher(eventAdmin, false, Math.max(16, config.eventQueue()), "live");
         for (String iface : interfaces) {
             LiveOptions opt = LiveOptions.of(iface).withSnaplen(config.snaplen()).withPromiscuous(config.promiscuous())
-                    .withBufferSize(Math.max(1, config.bufferSizeMb()) << 20).withFilter(config.bpfFilter());
+                    .withBufferSize(Math.max(1, config.bufferSizeMb()) << 20).withFilter(config.bpfFilter())
+                    .withTimeoutMillis(Math.max(1, Math.min(60_000, config.readTimeoutMs())));
             Worker w = new Worker(opt, new CaptureEngine(ec, registry, registry::resolvers, events, true, faultLogger(log)),
                     Math.max(1, config.statsInterval()) * 1_000_000_000L);
             workers.add(w);

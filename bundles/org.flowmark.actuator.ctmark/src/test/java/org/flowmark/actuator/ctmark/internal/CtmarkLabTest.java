@@ -42,6 +42,8 @@ class CtmarkLabTest {
         // counts per client port are added per test; the ct expression also turns conntrack on in the router
         lab.router("nft", "add table inet " + table + " ; add chain inet " + table
                 + " fm_fwd { type filter hook forward priority 10; policy accept; }");
+        // a rule using conntrack: without one, a namespace tracks no connection (nothing to mark)
+        lab.router("nft", "add rule inet " + table + " fm_fwd ct state invalid counter");
         actuator = lab.inRouter(() -> new CtmarkActuator(config(false), logger(logged), CtNetlink::open));
     }
 
@@ -59,10 +61,17 @@ class CtmarkLabTest {
     }
 
     private static void apply(List<Action> batch) throws Exception {
-        lab.inRouter(() -> {
-            actuator.apply(batch);
-            return null;
-        });
+        try {
+            lab.inRouter(() -> {
+                actuator.apply(batch);
+                return null;
+            });
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof ActuatorException) {
+                throw (ActuatorException) e.getCause();
+            }
+            throw e;
+        }
     }
 
     private static FlowRecord conn(long id, int clientPort) {
