@@ -183,7 +183,9 @@ class FrameworkIT {
         ObjectMapper json = new ObjectMapper();
         List<JsonNode> records = new ArrayList<>();
         for (String line : captured.toString(StandardCharsets.UTF_8).split("\n")) {
-            if (line.isBlank()) {
+            if (line.isBlank() || line.startsWith("WARNING: EventAdmin: Event Task Processing Interrupted")) {
+                // Felix EventAdmin prints this on System.out when the framework stops while one of its pool threads
+                // waits; the launcher's StdoutGuard moves it to stderr, this in-process test has no guard
                 continue;
             }
             records.add(json.readTree(line)); // throws on anything that is not JSON

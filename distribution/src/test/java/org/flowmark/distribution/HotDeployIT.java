@@ -117,8 +117,10 @@ class HotDeployIT {
 
     @Test
     void deployReplaceRemoveUnderTraffic() throws Exception {
+        // the BitTorrent detector and the log actuator are left out of bundles/: the test deploys them
         Path home = Agent.copyLayout(LAYOUT, work.resolve("flowmark"),
-                p -> p.getFileName().toString().startsWith("org.flowmark.detector.bittorrent-"));
+                p -> p.getFileName().toString().startsWith("org.flowmark.detector.bittorrent-")
+                        || p.getFileName().toString().startsWith("org.flowmark.actuator.log-"));
         Path btJar = Files.list(LAYOUT.resolve("bundles/4-flowmark"))
                 .filter(p -> p.getFileName().toString().startsWith("org.flowmark.detector.bittorrent-"))
                 .findFirst().orElseThrow(() -> new AssertionError("no BitTorrent detector in the distribution"));
@@ -326,7 +328,7 @@ class HotDeployIT {
     static Path actuatorJar() throws IOException {
         Path target = LAYOUT.getParent().getParent().getParent().resolve("bundles/org.flowmark.actuator.log/target");
         Path m2 = Path.of(System.getProperty("user.home"), ".m2/repository/org/flowmark/org.flowmark.actuator.log");
-        for (Path dir : List.of(target, m2)) {
+        for (Path dir : List.of(LAYOUT.resolve("bundles"), target, m2)) {
             if (Files.isDirectory(dir)) {
                 try (Stream<Path> s = Files.walk(dir, 2)) {
                     Optional<Path> jar = s.filter(p -> p.getFileName().toString().matches(

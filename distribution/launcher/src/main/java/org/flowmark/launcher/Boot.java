@@ -228,6 +228,10 @@ public final class Boot {
         // (sendEvent from the reader thread); without a timeout Felix calls handlers on that thread directly
         // instead of handing each event to a pool thread and waiting for it.
         p.put("org.apache.felix.eventadmin.IgnoreTimeout", "org.flowmark.sink.json.internal.*");
+        // EventAdmin re-posts every framework, bundle, service and log event as an event of its own; nothing here
+        // subscribes to those, and at shutdown their backlog is what EventAdmin interrupts (and complains about on
+        // stdout). Ignored topics are dropped before they are queued.
+        p.put("org.apache.felix.eventadmin.IgnoreTopic", "org/osgi/framework/*,org/osgi/service/log/*");
         if (cmd.readsFiles()) {
             p.put("org.apache.felix.eventadmin.Timeout", "0");
         }

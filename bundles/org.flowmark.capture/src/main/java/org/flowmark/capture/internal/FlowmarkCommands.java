@@ -7,10 +7,11 @@ import org.osgi.service.component.annotations.Reference;
 /**
  * Gogo shell commands ({@code flowmark:status}, {@code flowmark:stats}, {@code flowmark:flows},
  * {@code flowmark:detectors}, {@code flowmark:services}): the same text as {@code flowmark status}. Gogo finds
- * them by the {@code osgi.command.*} service properties; nothing here depends on Gogo, so the core resolves without
- * it.
+ * them by the {@code osgi.command.*} service properties of a service registered as {@code java.lang.Object} (its
+ * own class, in an internal package, is not visible to Gogo's service tracker). Nothing here depends on Gogo, so the
+ * core resolves without it; {@link StatusSocket} uses an instance of its own.
  */
-@Component(service = FlowmarkCommands.class, property = {
+@Component(service = Object.class, property = { // Object: Gogo cannot see this internal package's class
         "osgi.command.scope=flowmark",
         "osgi.command.function=status",
         "osgi.command.function=stats",

@@ -41,10 +41,10 @@ public final class StatusSocket {
     private volatile boolean running = true;
 
     @Activate
-    public StatusSocket(BundleContext context, @Reference FlowmarkCommands commands,
+    public StatusSocket(BundleContext context, @Reference StatusService status,
             @Reference(service = LoggerFactory.class) Logger log) {
         this.log = log;
-        this.commands = commands;
+        this.commands = new FlowmarkCommands(status);
         String p = context.getProperty(SOCKET_PROPERTY);
         if (p == null || p.isBlank() || !"run".equals(context.getProperty("flowmark.mode"))) {
             path = null;

@@ -25,7 +25,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * kernel offers: {@code method=auto} tries the {@code fw} classifier and falls back to nft
  * {@code meta priority set} when it is missing (as on kernels built without {@code cls_fw}).
  */
-@Component(service = TcShaper.class, configurationPid = TcShaper.PID, configurationPolicy = ConfigurationPolicy.REQUIRE)
+@Component(service = TcShaper.class, immediate = true, configurationPid = TcShaper.PID,
+        configurationPolicy = ConfigurationPolicy.REQUIRE)
 @Designate(ocd = TcShaper.Config.class, factory = true)
 public final class TcShaper {
 

@@ -1,0 +1,19 @@
+package org.flowmark.detector.dhcp.internal;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+
+/**
+ * Coverage-guided fuzz targets (Jazzer). Without {@code JAZZER_FUZZ} each method replays the inputs under
+ * {@code src/test/resources/org/flowmark/detector/dhcp/internal/DhcpFuzzTargetsInputs/<method>/} as a regression test; with {@code JAZZER_FUZZ=1} it
+ * fuzzes (see the README). Inputs are framed by {@link FuzzFrames}: byte 0 picks the flow setup, then packets.
+ * The detector declares no exception: anything it throws, on any packet sequence, is a finding.
+ */
+class DhcpFuzzTargets {
+
+    @FuzzTest(maxDuration = "90s")
+    void detector(byte[] in) {
+        int setup = FuzzFrames.setup(in);
+        FakeFlow f = (setup & 1) != 0 ? new FakeFlow(new Dhcpv6Detector(), 4, 546, 547) : new FakeFlow(new DhcpDetector(), 4, 68, 67);
+        FuzzFrames.forEach(in, 40, f::send);
+    }
+}

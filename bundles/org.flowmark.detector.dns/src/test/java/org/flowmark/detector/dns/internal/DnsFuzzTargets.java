@@ -1,0 +1,20 @@
+package org.flowmark.detector.dns.internal;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+
+/**
+ * Coverage-guided fuzz targets (Jazzer). Without {@code JAZZER_FUZZ} each method replays the inputs under
+ * {@code src/test/resources/org/flowmark/detector/dns/internal/DnsFuzzTargetsInputs/<method>/} as a regression test; with {@code JAZZER_FUZZ=1} it
+ * fuzzes (see the README). Inputs are framed by {@link FuzzFrames}: byte 0 picks the flow setup, then packets.
+ * The detector declares no exception: anything it throws, on any packet sequence, is a finding.
+ */
+class DnsFuzzTargets {
+    private static final int[] PORTS = {53, 5353, 5355, 853};
+
+    @FuzzTest(maxDuration = "90s")
+    void detector(byte[] in) {
+        int setup = FuzzFrames.setup(in);
+        FakeFlow f = new FakeFlow(FakeFlow.detector(4096), (setup & 1) != 0 ? 6 : 17, 40_000, PORTS[(setup >>> 1) % PORTS.length]);
+        FuzzFrames.forEach(in, 40, f::send);
+    }
+}

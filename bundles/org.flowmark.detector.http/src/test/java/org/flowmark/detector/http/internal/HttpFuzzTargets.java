@@ -1,0 +1,19 @@
+package org.flowmark.detector.http.internal;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+
+/**
+ * Coverage-guided fuzz targets (Jazzer). Without {@code JAZZER_FUZZ} each method replays the inputs under
+ * {@code src/test/resources/org/flowmark/detector/http/internal/HttpFuzzTargetsInputs/<method>/} as a regression test; with {@code JAZZER_FUZZ=1} it
+ * fuzzes (see the README). Inputs are framed by {@link FuzzFrames}: byte 0 picks the flow setup, then packets.
+ * The detector declares no exception: anything it throws, on any packet sequence, is a finding.
+ */
+class HttpFuzzTargets {
+
+    @FuzzTest(maxDuration = "90s")
+    void detector(byte[] in) {
+        int setup = FuzzFrames.setup(in);
+        FakeFlow f = new FakeFlow(FakeFlow.detector((setup & 1) != 0 ? 512 : 4096, (setup & 2) != 0), 16);
+        FuzzFrames.forEach(in, 40, f::send);
+    }
+}

@@ -1,0 +1,23 @@
+package org.flowmark.detector.netbios.internal;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+
+/**
+ * Coverage-guided fuzz targets (Jazzer). Without {@code JAZZER_FUZZ} each method replays the inputs under
+ * {@code src/test/resources/org/flowmark/detector/netbios/internal/NetbiosFuzzTargetsInputs/<method>/} as a regression test; with {@code JAZZER_FUZZ=1} it
+ * fuzzes (see the README). Inputs are framed by {@link FuzzFrames}: byte 0 picks the flow setup, then packets.
+ * The detector declares no exception: anything it throws, on any packet sequence, is a finding.
+ */
+class NetbiosFuzzTargets {
+    private static final int[] PORTS = {137, 138, 139, 445};
+
+    @FuzzTest(maxDuration = "90s")
+    void detector(byte[] in) {
+        int setup = FuzzFrames.setup(in);
+        FakeFlow f = new FakeFlow(new NetbiosDetector(), 0, 50_000, PORTS[setup % PORTS.length]);
+        if (PORTS[setup % PORTS.length] >= 139) {
+            f.tcpFlags = 0x18;
+        }
+        FuzzFrames.forEach(in, 40, f::send);
+    }
+}
