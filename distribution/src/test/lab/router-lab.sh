@@ -300,6 +300,7 @@ P_WG=$!
 P_BT=$!
 in_ns $C tcpreplay -q -i eth0 --pps=10 --loop=9 "$WORK/quic-replay.pcap" >"$WORK/tcpreplay.out" 2>&1 &
 P_QUIC=$!
+sleep 1 # the short flows start once the long-lived ones run
 b=0
 while [ $b -lt "$BATCHES" ]; do
     b=$((b + 1)); batch=""

@@ -159,4 +159,37 @@ class CaptureEngineTest {
         assertEquals(2, e.stats().decodeErrors());
         assertEquals(0, e.table().size());
     }
+
+    @Test
+    void packetPathOfClassifiedAndExpiringFlowsAllocatesNothing() {
+        CaptureEngine e = engine(true);
+        byte[][] frames = new byte[64][];
+        for (int i = 0; i < frames.length; i++) { // 64 flows, classified by their first payload packet
+            frames[i] = tcpFrame(CLIENT, 40000 + i, SERVER, 8801, 0x18, "MAGIC");
+        }
+        RawPacket[] raws = new RawPacket[frames.length];
+        for (int i = 0; i < frames.length; i++) {
+            raws[i] = new RawPacket();
+            raws[i].buf = ByteBuffer.wrap(frames[i]);
+            raws[i].caplen = raws[i].wirelen = frames[i].length;
+            raws[i].linkType = 1;
+            raws[i].tsNanos = S;
+            e.process(raws[i]);
+        }
+        com.sun.management.ThreadMXBean mx =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        for (int warm = 0; warm < 20_000; warm++) { // let the JIT compile the path first
+            raws[warm & 63].tsNanos = S + warm;
+            e.process(raws[warm & 63]);
+        }
+        long tid = Thread.currentThread().getId();
+        long before = mx.getThreadAllocatedBytes(tid);
+        for (int n = 0; n < 200_000; n++) {
+            raws[n & 63].tsNanos = 2 * S + n;
+            e.process(raws[n & 63]);
+        }
+        long allocated = mx.getThreadAllocatedBytes(tid) - before;
+        assertTrue(allocated < 4096, "200,000 packets of classified flows allocated " + allocated + " bytes");
+        assertEquals(64, classified.size());
+    }
 }

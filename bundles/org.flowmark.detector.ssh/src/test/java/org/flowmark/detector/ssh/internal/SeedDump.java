@@ -1,4 +1,4 @@
-package org.flowmark.detector.stun.internal;
+package org.flowmark.detector.ssh.internal;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -26,11 +26,8 @@ class SeedDump {
     }
     public static void main(String[] args) throws Exception {
         root = Path.of(args[0]);
-        w("stunDetector", "rfc5769", frames(0, true, StunParserTest.RFC5769_REQUEST, false, StunParserTest.RFC5769_RESPONSE));
-        w("stunDetector", "zoom_classic", frames(15, true, StunDetectorTest.ZOOM_CLASSIC_REQ, false, StunDetectorTest.ZOOM_CLASSIC_RESP));
-        w("stunDetector", "turn", frames(17, true, StunDetectorTest.TURN_ALLOCATE));
-        w("stunDetector", "dtls", frames(4, true, "16fefd00000000000000000010" + "01000004000000000000000400000000"));
-        w("rtpDetector", "rtp", frames(0, true, RtpDetectorTest.rtp(1, 2, 0), false, RtpDetectorTest.rtp(5, 9, 0), true, RtpDetectorTest.rtp(2, 2, 0), true, RtpDetectorTest.rtp(3, 2, 0)));
+        w("detector", "banner_kexinit", frames(0, false, a("SSH-2.0-OpenSSH_9.2\r\n"), false, SshDetectorTest.kexinit(SshDetectorTest.SERVER_LISTS), true, a("SSH-2.0-OpenSSH_8.9p1 Ubuntu-3\r\n"), true, SshDetectorTest.kexinit(SshDetectorTest.SERVER_LISTS)));
+        w("detector", "one_segment", frames(1, true, SshDetectorTest.concat(a("SSH-2.0-PuTTY_Release_0.78\r\n"), SshDetectorTest.kexinit(SshDetectorTest.SERVER_LISTS))));
 
     }
 }
