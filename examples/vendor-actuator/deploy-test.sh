@@ -3,7 +3,9 @@
 # distribution) in a fresh network namespace capturing on its loopback, with the rule
 #   match=protocol == "HTTP"   actions=vendor-webhook:tag=gold
 # then drops target/com.example.flowmark.webhook-1.0.0.jar into the agent's deploy/, makes HTTP requests, and
-# checks that the actuator appended a JSON line for them.
+# checks that the actuator appended a JSON line for them; then removes the jar from deploy/ and checks that the
+# engine lets the actuator go and that new HTTP flows no longer reach it.
+# Run by mvn verify as distribution/src/test/java/org/flowmark/distribution/VendorActuatorIT.java.
 #
 #   sudo ./deploy-test.sh [FLOWMARK_LAYOUT]      (default ../../distribution/target/flowmark)
 # Needs root (network namespace, capture), java 17, curl, python3; the layout must hold org.flowmark.policy (else
@@ -77,5 +79,18 @@ until [ -s "$OUT" ] && [ "$(grep -c '"rule":"vendor","operation":"ADD"' "$OUT")"
 done
 grep -q "actuator 'vendor-webhook' available" "$WORK/agent.log" || fail "the engine did not log the new actuator"
 grep -q '"protocol":"HTTP".*"params":{"tag":"gold"}' "$OUT" || fail "unexpected line: $(head -n 1 "$OUT")"
-echo "deploy-test: PASSED: the vendor actuator dropped into deploy/ received $(wc -l <"$OUT") actions, e.g."
-head -n 1 "$OUT"
+RECEIVED=$(wc -l <"$OUT")
+echo "deploy-test: the vendor actuator dropped into deploy/ received $RECEIVED actions, e.g."
+echo "deploy-test: $(head -n 1 "$OUT")"
+
+# --- removal: FileInstall uninstalls the bundle, the engine drops the actuator, new flows no longer reach it
+rm -f "$WORK/flowmark/deploy/$(basename "$JAR")"
+wait_log "actuator 'vendor-webhook' gone"
+sleep 1
+BEFORE=$(wc -l <"$OUT")
+for k in 1 2 3 4 5; do ip netns exec $NS curl -s -o /dev/null http://127.0.0.1:8080/ || fail "curl"; sleep 0.2; done
+sleep 2
+AFTER=$(wc -l <"$OUT")
+[ "$AFTER" -eq "$BEFORE" ] || fail "the removed actuator still received $((AFTER - BEFORE)) actions"
+echo "deploy-test: PASSED: received $RECEIVED actions while deployed; after removal from deploy/ the engine logged"\
+" it gone and 5 new HTTP flows left the file at $AFTER lines"

@@ -195,7 +195,7 @@ public final class OfflineRunner implements FrameworkListener {
             if (error != null) {
                 ok = false;
                 failed++;
-                err.println("flowmark: " + name + ": " + error + (stats.packets() > 0
+                err.println("flowmark: " + (error.startsWith(name) ? "" : name + ": ") + error + (stats.packets() > 0
                         ? " (" + stats.packets() + " packets before the error were processed)" : ""));
             }
             if (files.size() > 1) {

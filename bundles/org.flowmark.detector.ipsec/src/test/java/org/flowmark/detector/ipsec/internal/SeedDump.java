@@ -1,4 +1,4 @@
-package org.flowmark.detector.ssh.internal;
+package org.flowmark.detector.ipsec.internal;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -26,8 +26,10 @@ class SeedDump {
     }
     public static void main(String[] args) throws Exception {
         root = Path.of(args[0]);
-        w("detector", "banner_kexinit", frames(0, false, a("SSH-2.0-OpenSSH_9.2\r\n"), false, SshDetectorTest.kexinit(SshDetectorTest.SERVER_LISTS), true, a("SSH-2.0-OpenSSH_8.9p1 Ubuntu-3\r\n"), true, SshDetectorTest.kexinit(SshDetectorTest.SERVER_LISTS)));
-        w("detector", "one_segment", frames(1, true, SshDetectorTest.concat(a("SSH-2.0-PuTTY_Release_0.78\r\n"), SshDetectorTest.kexinit(SshDetectorTest.SERVER_LISTS))));
+        w("detector", "ikev2", frames(0, true, IpsecTest.saInit(), false, IpsecTest.saInit(), true, IpsecTest.ikeAuth(80)));
+        w("detector", "natt", frames(1, true, "00000000" + IpsecTest.saInit(), true, "0354aa4f00000001" + IpsecTest.rep(0x6d, 40), false, "0354aa4f00000002" + IpsecTest.rep(0x6d, 40)));
+        w("detector", "main_mode", frames(0, true, IpsecTest.mainMode()));
+        w("detector", "esp", frames(3, true, "0354aa4f00000001" + IpsecTest.rep(0x6d, 40), true, "0354aa4f00000002" + IpsecTest.rep(0x6d, 40), false, "1122334400000001" + IpsecTest.rep(0x11, 40)));
 
     }
 }
