@@ -49,7 +49,11 @@ cleanup() {
     for p in $PIDS; do kill "$p" 2>/dev/null; done
     for p in $PIDS; do wait "$p" 2>/dev/null; done
     # the router namespace holds the ipset and iptables rules: deleting it removes them
-    for n in $C $R $S; do ip netns del "$n" 2>/dev/null; done
+    # $! of a backgrounded in_ns is the subshell, not the server: end whatever still runs in the namespaces
+    for n in $C $R $S; do
+        for p in $(ip netns pids "$n" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
+        ip netns del "$n" 2>/dev/null
+    done
     if [ "${KEEP:-0}" = 1 ]; then echo "kept $WORK" >&2; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT

@@ -76,7 +76,9 @@ class VendorActuatorIT {
 
     private static String[] mavenCommand(String mvn, String... args) {
         List<String> cmd = new ArrayList<>(List.of(mvn, "-B"));
-        if (Boolean.getBoolean("maven.offline")) {
+        // offline when the outer build is (the mvn launcher exports its command line)
+        String outer = " " + System.getenv().getOrDefault("MAVEN_CMD_LINE_ARGS", "") + " ";
+        if (outer.contains(" -o ") || outer.contains(" --offline ")) {
             cmd.add("-o");
         }
         String repo = System.getProperty("maven.repo.local");
