@@ -1,5 +1,6 @@
 package org.flowmark.signatures.internal;
 
+import java.io.CharConversionException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -75,6 +76,10 @@ final class SignatureLoader {
             f = READER.readValue(in);
         } catch (JsonProcessingException e) {
             throw error(name, e);
+        } catch (CharConversionException e) {
+            // Jackson guesses UTF-16/32 from the first bytes and its UTF-32 reader reports bad code points so:
+            // a content error, not an I/O failure (found by fuzzing)
+            throw new SignatureException(name + ": not JSON text in UTF-8: " + e.getMessage(), e);
         }
         if (f == null || f.applications == null) {
             throw new SignatureException(name + ": no \"applications\" array", null);

@@ -1,5 +1,7 @@
 package org.flowmark.detector.bittorrent.internal;
 
+import org.flowmark.api.packet.ByteArrayPacketView;
+
 import com.code_intelligence.jazzer.junit.FuzzTest;
 
 /**
@@ -15,5 +17,23 @@ class BitTorrentFuzzTargets {
         int setup = FuzzFrames.setup(in);
         FakeFlow f = new FakeFlow(new BitTorrentDetector(), (setup & 1) != 0 ? 6 : 17);
         FuzzFrames.forEach(in, 40, f::send);
+    }
+
+    /** One payload through every parser of the bundle (bencode, KRPC, uTP, peer wire, trackers). */
+    @FuzzTest(maxDuration = "90s")
+    void parsers(byte[] in) {
+        ByteArrayPacketView v = new ByteArrayPacketView(in);
+        Bencode.skip(v, 0, in.length);
+        Bencode.find(v, 0, in.length, new byte[] {'y'});
+        Krpc.parse(v);
+        Utp.payloadOffset(v);
+        if (in.length > 0) {
+            PeerWire.prefix(v, 0);
+        }
+        Tracker.httpRequest(v);
+        Tracker.httpResponseBody(v);
+        Tracker.lsdInfohash(v);
+        Tracker.udpRequestAction(v);
+        Tracker.udpConnectRequest(v);
     }
 }

@@ -1,5 +1,7 @@
 package org.flowmark.detector.dns.internal;
 
+import org.flowmark.api.packet.ByteArrayPacketView;
+
 import com.code_intelligence.jazzer.junit.FuzzTest;
 
 /**
@@ -16,5 +18,17 @@ class DnsFuzzTargets {
         int setup = FuzzFrames.setup(in);
         FakeFlow f = new FakeFlow(FakeFlow.detector(4096), (setup & 1) != 0 ? 6 : 17, 40_000, PORTS[(setup >>> 1) % PORTS.length]);
         FuzzFrames.forEach(in, 40, f::send);
+    }
+
+    /** One message through the parser in each of its kinds; it answers with a code, never an exception. */
+    @FuzzTest(maxDuration = "90s")
+    void parser(byte[] in) {
+        ByteArrayPacketView v = new ByteArrayPacketView(in);
+        for (int kind = 0; kind < 3; kind++) {
+            int r = DnsParser.parse(v, 0, in.length, in.length, kind, new DnsMessage());
+            if (r != DnsParser.OK && r != DnsParser.TRUNC && r != DnsParser.BAD) {
+                throw new AssertionError("result " + r);
+            }
+        }
     }
 }
