@@ -165,10 +165,17 @@ T=$(echo "$LIST" | sed -n 's/^10.79.2.2,tcp:4433,10.79.1.2 timeout \([0-9]*\).*/
 PKTS=$(in_ns $R iptables -t mangle -L FORWARD -v -n -x | awk '/match-set FMLAB/ {print $1; exit}')
 [ "${PKTS:-0}" -gt "$FLOWS" ] || fail "the --match-set rule counted ${PKTS:-0} packets for $FLOWS flows"
 LAT=$WORK/latency.txt
-sed -n 's/.*ipset latency flow=[0-9]* rule=lab capture_to_kernel_us=\([0-9-]*\) engine_to_kernel_us=\([0-9-]*\).*/\1 \2/p' \
-    "$WORK/agent.log" >"$LAT"
-COUNT=$(wc -l <"$LAT")
-[ "$COUNT" -ge "$FLOWS" ] || { tail -50 "$WORK/agent.log" >&2; fail "latency lines: $COUNT for $FLOWS flows"; }
+# the latency lines come through the agent's asynchronous log: give the last flows up to 15 s to be written
+i=0
+while :; do
+    sed -n 's/.*ipset latency flow=[0-9]* rule=lab capture_to_kernel_us=\([0-9-]*\) engine_to_kernel_us=\([0-9-]*\).*/\1 \2/p' \
+        "$WORK/agent.log" >"$LAT"
+    COUNT=$(wc -l <"$LAT")
+    [ "$COUNT" -ge "$FLOWS" ] || [ $i -ge 150 ] && break
+    i=$((i + 1)); sleep 0.1
+done
+[ "$COUNT" -ge "$FLOWS" ] || { grep -c "policy ADD rule=lab" "$WORK/agent.log" >&2; grep -o "ipset latency flow=[0-9]*" \
+    "$WORK/agent.log" | tr '\n' ' ' >&2; tail -30 "$WORK/agent.log" >&2; fail "latency lines: $COUNT for $FLOWS flows"; }
 grep -q "policy ADD rule=lab flow=" "$WORK/agent.log" || fail "the log actuator wrote nothing"
 pct() { sort -n | awk -v p="$1" '{a[NR]=$1} END {i=int((NR*p+99)/100); if (i<1) i=1; print a[i]}'; }
 P50=$(cut -d' ' -f1 "$LAT" | pct 50); P99=$(cut -d' ' -f1 "$LAT" | pct 99)
