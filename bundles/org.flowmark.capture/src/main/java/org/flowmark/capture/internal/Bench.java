@@ -40,15 +40,14 @@ final class Bench {
             RawPacket raw = new RawPacket();
             out.printf(Locale.ROOT, "flowmark bench %s, %d passes per stage (best shown), %d detectors: %s%n",
                     file, repeat, registry.get().entries.length, names());
-            long[] count = new long[2];
-            double base = stage("read", file, repeat, raw, count, src -> { });
+            double base = stage("read", file, repeat, raw, src -> { }, 0, null);
             Decoder decoder = new Decoder();
             DecodedPacket d = new DecodedPacket();
-            stage("read+decode", file, repeat, raw, count, r -> decoder.decode(r, d), base);
+            stage("read+decode", file, repeat, raw, r -> decoder.decode(r, d), base, null);
             CaptureEngine track = new CaptureEngine(cfg, registry, registry::resolvers, FlowEventSink.NONE, false, (e, f, t, x) -> { });
-            stage("read+decode+track", file, repeat, raw, count, track::process, base, track);
+            stage("read+decode+track", file, repeat, raw, track::process, base, track);
             CaptureEngine dpi = new CaptureEngine(cfg, registry, registry::resolvers, FlowEventSink.NONE, true, (e, f, t, x) -> { });
-            stage("read+decode+track+dpi", file, repeat, raw, count, dpi::process, base, dpi);
+            stage("read+decode+track+dpi", file, repeat, raw, dpi::process, base, dpi);
             out.printf(Locale.ROOT, "flows: %d per pass; detector calls per pass: %d%n", flowsPerPass,
                     dpi.detectorInspections() / (repeat + 1));
             heap(file, raw);
@@ -73,17 +72,8 @@ final class Bench {
 
     private long flowsPerPass;
 
-    private double stage(String name, Path file, int repeat, RawPacket raw, long[] count, PerPacket fn)
-            throws IOException {
-        return stage(name, file, repeat, raw, count, fn, 0, null);
-    }
-
-    private double stage(String name, Path file, int repeat, RawPacket raw, long[] count, PerPacket fn, double base)
-            throws IOException {
-        return stage(name, file, repeat, raw, count, fn, base, null);
-    }
-
-    private double stage(String name, Path file, int repeat, RawPacket raw, long[] count, PerPacket fn, double base,
+    /** Times one stage; {@code base} is the read-only stage's rate (0 for that stage itself). */
+    private double stage(String name, Path file, int repeat, RawPacket raw, PerPacket fn, double base,
             CaptureEngine engine) throws IOException {
         long best = Long.MAX_VALUE;
         long packets = 0;
@@ -115,8 +105,6 @@ final class Bench {
         out.printf(Locale.ROOT, "%-24s %10.0f packets/s %7.2f Gbit/s %7.1f ns/packet%s%n", name, pps,
                 bytes * 8 / (double) best, best / (double) packets,
                 base > 0 ? String.format(Locale.ROOT, "  (%.2fx the read-only stage's time)", base / pps) : "");
-        count[0] = packets;
-        count[1] = bytes;
         return pps;
     }
 

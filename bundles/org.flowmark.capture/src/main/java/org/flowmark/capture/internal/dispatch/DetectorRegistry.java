@@ -102,8 +102,8 @@ public final class DetectorRegistry implements Supplier<Generation> {
             }
         }
         int[] ports = ints(props.get(P + "ports"));
-        int priority = ints(props.get(P + "priority")).length > 0 ? ints(props.get(P + "priority"))[0] : 100;
-        int extra = ints(props.get(P + "extraPackets")).length > 0 ? ints(props.get(P + "extraPackets"))[0] : 0;
+        int priority = firstInt(props.get(P + "priority"), 100);
+        int extra = firstInt(props.get(P + "extraPackets"), 0);
         Object bsn = props.get("component.name");
         String bundle = detector.getClass().getName();
         try {
@@ -135,6 +135,11 @@ public final class DetectorRegistry implements Supplier<Generation> {
             return l.toArray(new String[0]);
         }
         return dflt;
+    }
+
+    private static int firstInt(Object v, int dflt) {
+        int[] a = ints(v);
+        return a.length > 0 ? a[0] : dflt;
     }
 
     private static int[] ints(Object v) {

@@ -3,7 +3,6 @@ package org.flowmark.capture.internal.dispatch;
 import java.util.function.Supplier;
 
 import org.flowmark.api.classify.ApplicationResolver;
-import org.flowmark.api.detector.Budgets;
 import org.flowmark.api.detector.DetectionBuilder;
 import org.flowmark.api.detector.DetectorContext;
 import org.flowmark.api.detector.Verdict;
@@ -67,11 +66,6 @@ public final class Dispatcher {
         this.maxFaults = maxFaults;
         this.listener = listener;
         this.faults = faults;
-    }
-
-    /** True while the flow still wants payload packets. */
-    public static boolean wants(Flow f) {
-        return f.detection == null;
     }
 
     /**
@@ -229,16 +223,6 @@ public final class Dispatcher {
             default: return;
         }
         b.protocol(name).category("network");
-    }
-
-    /** Budget of payload packets per flow. */
-    public int packetBudget() {
-        return packetBudget;
-    }
-
-    /** Default budget. */
-    public static int defaultBudget() {
-        return Budgets.DEFAULT_PACKETS_PER_FLOW;
     }
 
     private static final class Ctx implements DetectorContext {
