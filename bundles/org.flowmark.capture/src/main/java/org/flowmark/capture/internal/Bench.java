@@ -122,6 +122,13 @@ final class Bench {
             }
             long after = usedAfterGc(mem);
             int live = engine.table().size();
+            if (live < 10_000) { // GC noise of a few kB swamps the figure below this many flows
+                out.printf(Locale.ROOT, "heap per tracked flow (%s): not measured, %d live flows are too few "
+                        + "(use a capture with 10,000 or more flows)%n", detect ? "with detector state"
+                        : "no detector state", live);
+                engine.purgeAll(PurgeReason.SOURCE_END);
+                continue;
+            }
             out.printf(Locale.ROOT, "heap per tracked flow (%s): %.0f bytes over %d live flows; "
                     + "table preallocation %.1f MB for %d flows (%.1f bytes/slot)%n",
                     detect ? "with detector state" : "no detector state", (after - before) / (double) Math.max(live, 1),
