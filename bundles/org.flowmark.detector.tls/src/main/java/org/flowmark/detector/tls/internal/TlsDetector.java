@@ -3,7 +3,8 @@
  *
  * References: RFC 8446 (TLS 1.3), RFC 5246 (TLS 1.2), RFC 6066 (server_name), RFC 7301 (ALPN), RFC 8701 (GREASE),
  * RFC 5280 (X.509 certificates), RFC 6125 section 6.4 (host name matching, wildcards), RFC 3207 / RFC 2595 /
- * RFC 4217 / RFC 6120 (STARTTLS in SMTP, IMAP and POP3, FTP, XMPP), FoxIO JA4 specification, Salesforce JA3.
+ * RFC 4217 / RFC 6120 (STARTTLS in SMTP, IMAP and POP3, FTP, XMPP), FoxIO JA4 specification, Salesforce JA3,
+ * Tor's tor-spec "Connections" (the TLS link handshake; see TorLink).
  */
 package org.flowmark.detector.tls.internal;
 
@@ -63,7 +64,12 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * {@code alpn} (list offered), {@code alpn_server}, {@code client_ja4}, {@code client_ja3} (MD5), {@code ech}
  * (encrypted_client_hello offered), {@code server_cn}, {@code subject_dn}, {@code issuer_dn},
  * {@code server_names} (the certificate's dNSName SANs), {@code cert_not_before} and {@code cert_not_after}
- * (ISO 8601 UTC), {@code starttls}.
+ * (ISO 8601 UTC), {@code starttls}, {@code tor_like_sni} (see below).
+ *
+ * <p><b>Tor</b> ({@link TorLink}): a server certificate that is a Tor relay's link certificate (subject a single
+ * CN {@code www.<base32>.net}, issuer a different single CN {@code www.<base32>.com}, no SAN) gives application
+ * {@code tor}, category {@code vpn}. A ClientHello with Tor's random SNI shape and no ALPN only sets
+ * {@code ssl.tor_like_sni = true}: that shape alone also fits real sites, and with TLS 1.3 it is all there is.
  *
  * <p><b>Risks</b> (flags):
  * <ul>
@@ -281,6 +287,9 @@ public final class TlsDetector implements Detector {
             if (st.starttlsProtocol != null) {
                 b.put(GROUP, "starttls", st.starttlsProtocol);
             }
+            if (TorLink.torLikeClientHello(ch)) {
+                b.put(GROUP, "tor_like_sni", Boolean.TRUE); // weak evidence only: see TorLink
+            }
         }
         ServerHello sh = st.serverHello;
         if (sh != null && !sh.helloRetryRequest && !st.reportedServer) {
@@ -320,6 +329,9 @@ public final class TlsDetector implements Detector {
             }
             if (ch != null && ch.sni != null && !covers(c, ch.sni)) {
                 b.risk(RISK_SNI_MISMATCH);
+            }
+            if (TorLink.linkCertificate(c)) {
+                b.application(TorLink.APPLICATION).category(TorLink.CATEGORY);
             }
         }
     }
