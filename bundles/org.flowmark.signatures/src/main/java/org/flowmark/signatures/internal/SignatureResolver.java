@@ -29,8 +29,10 @@ import org.osgi.service.metatype.annotations.Designate;
  * wins:
  * <ol>
  * <li>{@code sni}: the flow's host name as a detector set it (TLS/QUIC SNI, HTTP Host, DNS query name);</li>
- * <li>{@code dns_cache}: the host name the DNS hint cache holds for the other side's address (it also becomes
- *     the flow's host name when it has none);</li>
+ * <li>{@code dns_cache}: the host name the DNS hint cache holds for the other side's address, valid at the flow's
+ *     first packet (capture time: the answer came before the flow); failing that, one learnt at most
+ *     {@link #HINT_SKEW_NANOS} after it (an answer stamped in the same burst as the first packet). It also becomes
+ *     the flow's host name when it has none;</li>
  * <li>{@code network}: the longest signature prefix holding the other side's address (honouring the
  *     application's {@code ports}/{@code protocols} restrictions), only for flows that have no host name at all
  *     by then (a name that matched no signature is not overruled by the address);</li>
@@ -49,6 +51,12 @@ import org.osgi.service.metatype.annotations.Designate;
 public final class SignatureResolver implements ApplicationResolver {
 
     static final String GROUP = "app";
+    /**
+     * How long after a flow's first packet a DNS answer may still name it: the answer must come before the flow,
+     * but a capture may stamp the client's first packet in the same millisecond as (or just before) the answer
+     * that prompted it.
+     */
+    static final long HINT_SKEW_NANOS = 2_000_000_000L;
     private static final ThreadLocal<byte[]> ADDRESS = ThreadLocal.withInitial(() -> new byte[16]);
 
     private final SignatureStore store;
@@ -137,7 +145,11 @@ public final class SignatureResolver implements ApplicationResolver {
         byte[] addr = ADDRESS.get();
         int len = flow.otherAddress(addr);
         if (h != null && host == null) {
-            String hint = h.lookup(addr, len);
+            long start = flow.firstSeenNanos();
+            String hint = h.lookup(addr, len, start);
+            if (hint == null) {
+                hint = h.lookup(addr, len, saturatedAdd(start, HINT_SKEW_NANOS));
+            }
             if (hint != null) {
                 result.hostname(hint);
                 if (haveApp) {
@@ -206,6 +218,11 @@ public final class SignatureResolver implements ApplicationResolver {
             return ix.domains.match(name.substring(2), true);
         }
         return ix.domains.match(name);
+    }
+
+    private static long saturatedAdd(long a, long b) {
+        long r = a + b;
+        return ((a ^ r) & (b ^ r)) < 0 ? Long.MAX_VALUE : r;
     }
 
     private static void apply(DetectionBuilder b, App app, String how, String signature) {

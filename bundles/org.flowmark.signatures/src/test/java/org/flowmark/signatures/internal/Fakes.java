@@ -17,6 +17,7 @@ final class Fakes {
         final byte[] other;
         final int otherPort;
         int ipProtocol = 6;
+        long firstSeen = SignatureResolverTest.T0;
 
         Flow(byte[] other, int otherPort) {
             this.other = other;
@@ -36,8 +37,8 @@ final class Fakes {
         @Override public long localBytes() { return 1; }
         @Override public long otherPackets() { return 1; }
         @Override public long otherBytes() { return 1; }
-        @Override public long firstSeenNanos() { return 0; }
-        @Override public long lastSeenNanos() { return 0; }
+        @Override public long firstSeenNanos() { return firstSeen; }
+        @Override public long lastSeenNanos() { return firstSeen + 1_000_000_000L; }
         @Override public int dpiPackets() { return 1; }
         @Override public Detection detection() { return null; }
     }

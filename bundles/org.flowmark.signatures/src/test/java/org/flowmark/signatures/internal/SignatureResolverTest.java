@@ -15,6 +15,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 class SignatureResolverTest {
 
+    private static final long S = 1_000_000_000L;
+    /** 2019-06-01T00:00:00Z in ns: the capture time the fake flows start at. */
+    static final long T0 = 1_559_347_200L * S;
+
     @TempDir
     Path dir;
 
@@ -32,7 +36,7 @@ class SignatureResolverTest {
             + "{\"name\": \"netflix\", \"category\": \"video-streaming\", \"domains\": [\"*.netflix.com\"],"
             + " \"networks\": [\"2a00:86c0::/32\"]}]}");
         resolver = new SignatureResolver(dir, 0, s -> { }, errors::add);
-        hints = new DnsHintCache(1024, 60, 86400, System::nanoTime);
+        hints = new DnsHintCache(1024, 60, 86400);
         resolver.hints(hints);
     }
 
@@ -53,7 +57,7 @@ class SignatureResolverTest {
 
     @Test
     void dnsCacheThenNetworkThenCertificate() {
-        hints.learn(Addresses.parseIpv4("192.0.2.10"), 4, "api-global.netflix.com", 300);
+        hints.learn(Addresses.parseIpv4("192.0.2.10"), 4, "api-global.netflix.com", 300, T0 - 5 * S);
         Fakes.Builder b = new Fakes.Builder();
         b.protocol("QUIC");
         resolver.resolve(flow("192.0.2.10", 443), b);
@@ -81,6 +85,56 @@ class SignatureResolverTest {
         assertEquals("zoom", cn.application);
     }
 
+    /** The hint must be valid at the flow's first packet (capture time), with 2 s of skew; never the wall clock. */
+    @Test
+    void hintsAreLookedUpAtTheFlowsFirstPacket() {
+        byte[] ip = Addresses.parseIpv4("192.0.2.20");
+        Fakes.Flow f = flow("192.0.2.20", 443);
+        // an answer captured just after the flow's first packet (same burst) still names it
+        hints.learn(ip, 4, "www.netflix.com", 300, T0 + 1_500_000_000L);
+        Fakes.Builder b = new Fakes.Builder();
+        b.protocol("TLS");
+        resolver.resolve(f, b);
+        assertEquals("netflix", b.application);
+        assertEquals("www.netflix.com", b.hostname);
+
+        // an answer that came well after the flow started did not name it
+        byte[] ip2 = Addresses.parseIpv4("192.0.2.21");
+        hints.learn(ip2, 4, "www.netflix.com", 300, T0 + 3 * S);
+        Fakes.Builder late = new Fakes.Builder();
+        late.protocol("TLS");
+        resolver.resolve(flow("192.0.2.21", 443), late);
+        assertNull(late.application);
+        assertNull(late.hostname);
+
+        // the answer's TTL ran out before the flow started: the flow is not named, however late it is resolved
+        Fakes.Flow later = flow("192.0.2.20", 443);
+        later.firstSeen = T0 + 302 * S;
+        Fakes.Builder expired = new Fakes.Builder();
+        expired.protocol("TLS");
+        resolver.resolve(later, expired);
+        assertNull(expired.application);
+        assertNull(expired.hostname);
+
+        // the answer current at the first packet wins over one that came in the skew after it
+        byte[] ip3 = Addresses.parseIpv4("192.0.2.22");
+        hints.learn(ip3, 4, "www.netflix.com", 300, T0 - S);
+        hints.learn(ip3, 4, "www3.zoom.us", 300, T0 + S);
+        Fakes.Builder both = new Fakes.Builder();
+        both.protocol("TLS");
+        resolver.resolve(flow("192.0.2.22", 443), both);
+        assertEquals("www.netflix.com", both.hostname);
+        assertEquals("netflix", both.application);
+
+        // a capture from years before (read after this one in the same process) gets nothing from it
+        Fakes.Flow old = flow("192.0.2.21", 443);
+        old.firstSeen = T0 - 3 * 365L * 86400 * S;
+        Fakes.Builder older = new Fakes.Builder();
+        older.protocol("TLS");
+        resolver.resolve(old, older);
+        assertNull(older.hostname);
+    }
+
     @Test
     void networkRestrictionsFallBackToTheShorterPrefix() {
         Fakes.Builder media = new Fakes.Builder();
@@ -94,7 +148,7 @@ class SignatureResolverTest {
 
     @Test
     void neverOverridesADetectorsApplicationButFillsTheHostname() {
-        hints.learn(Addresses.parseIpv4("192.0.2.10"), 4, "api-global.netflix.com", 300);
+        hints.learn(Addresses.parseIpv4("192.0.2.10"), 4, "api-global.netflix.com", 300, T0 - 5 * S);
         Fakes.Builder b = new Fakes.Builder();
         b.protocol("Zoom").application("zoom");
         resolver.resolve(flow("192.0.2.10", 8801), b);

@@ -49,8 +49,9 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * the next packets in {@link #collect} (same transaction id, other direction).
  *
  * <p><b>DNS hint cache.</b> Each A/AAAA answer and each SVCB/HTTPS ipv4hint/ipv6hint address whose owner is the
- * question name or a name its CNAME chain reaches is passed to {@link HostnameHints#learn} with the question name
- * and the record's TTL (an optional, dynamic reference: without the service nothing is learnt).
+ * question name or a name its CNAME chain reaches is passed to {@link HostnameHints#learn} with the question name,
+ * the record's TTL and the answer's capture timestamp (the hint is valid on the packets' clock, from the packet
+ * that completed the answer), an optional, dynamic reference: without the service nothing is learnt.
  *
  * <p><b>Risks</b>: {@code dns_invalid_characters} (the query name holds bytes outside letters, digits, hyphen,
  * underscore), {@code dns_large_packet} (a UDP message over 512 bytes, RFC 1035's limit without EDNS),
@@ -409,11 +410,12 @@ public final class DnsDetector implements Detector {
         if (h != null && m.rcode() == 0 && !m.records.isEmpty()) {
             boolean[] mark = m.answersQuestion();
             String asked = m.qname != null ? m.qname.toLowerCase(Locale.ROOT) : null;
+            long now = ctx.timestampNanos();
             for (int i = 0; i < mark.length; i++) {
                 if (mark[i]) {
                     DnsMessage.Record r = m.records.get(i);
                     String name = asked != null ? asked : r.owner.toLowerCase(Locale.ROOT);
-                    h.learn(r.address, r.address.length, name, r.ttl);
+                    h.learn(r.address, r.address.length, name, r.ttl, now);
                 }
             }
         }

@@ -40,12 +40,15 @@ class DnsDetectorTest {
         other[1] = 0x35; // another transaction id: not our answer
         f.s(other);
         assertTrue(f.collecting);
-        f.s(DnsParserTest.cnameResponse());
+        long answeredAt = FakeFlow.START_NANOS + 86_400_000_000_000L;
+        f.at(answeredAt).s(DnsParserTest.cnameResponse());
         assertFalse(f.collecting);
         assertEquals("NOERROR", f.meta("rcode"));
         assertEquals(List.of("web.example.net", "93.184.216.34", "2606:2800:220:1::248"), f.meta("answers"));
         assertEquals(List.of("93.184.216.34=www.example.com/60", "2606:2800:220:1::248=www.example.com/120"),
             hints.learnt);
+        // learnt at the answer's capture time, not the query's and not the wall clock
+        assertEquals(List.of(answeredAt, answeredAt), hints.times);
         assertEquals(List.of(), f.result.risks);
     }
 
@@ -56,6 +59,7 @@ class DnsDetectorTest {
         assertEquals("www.example.com", f.result.hostname);
         assertEquals("NOERROR", f.meta("rcode"));
         assertEquals(2, hints.learnt.size());
+        assertEquals(List.of(FakeFlow.START_NANOS, FakeFlow.START_NANOS), hints.times);
         f.c(DnsParserTest.hex(DnsParserTest.QUERY_HEX));
         assertFalse(f.collecting);
     }
@@ -126,9 +130,12 @@ class DnsDetectorTest {
         byte[] r = prefix(DnsParserTest.cnameResponse());
         f.s(Arrays.copyOfRange(r, 0, 30));
         assertTrue(f.collecting);
-        f.s(Arrays.copyOfRange(r, 30, r.length));
+        long completedAt = f.now() + 40_000_000L;
+        f.at(completedAt).s(Arrays.copyOfRange(r, 30, r.length));
         assertFalse(f.collecting);
         assertEquals(List.of("web.example.net", "93.184.216.34", "2606:2800:220:1::248"), f.meta("answers"));
+        // a reassembled answer is learnt when its last segment arrives
+        assertEquals(List.of(completedAt, completedAt), hints.times);
     }
 
     @Test

@@ -36,21 +36,27 @@ final class FakeFlow implements DetectorContext, FlowView {
         });
     }
 
-    /** Records learn() calls. */
+    /** Records learn() calls: the hint, and the capture time it was learnt at. */
     static final class Hints implements HostnameHints {
         final List<String> learnt = new ArrayList<>();
+        final List<Long> times = new ArrayList<>();
 
         @Override
-        public synchronized void learn(byte[] address, int length, String hostname, long ttlSeconds) {
+        public synchronized void learn(byte[] address, int length, String hostname, long ttlSeconds, long nowNanos) {
             learnt.add(DnsMessage.addressText(java.util.Arrays.copyOf(address, length)) + "=" + hostname + "/"
                 + ttlSeconds);
+            times.add(nowNanos);
         }
 
         @Override
-        public String lookup(byte[] address, int length) {
+        public String lookup(byte[] address, int length, long nowNanos) {
             return null;
         }
     }
+
+    /** The fake capture clock starts here (2019-06-01T00:00:00Z) and each packet is 1 ms after the previous one. */
+    static final long START_NANOS = 1_559_347_200_000_000_000L;
+    static final long PACKET_GAP_NANOS = 1_000_000L;
 
     final Detector detector;
     final int ipProtocol;
@@ -64,6 +70,7 @@ final class FakeFlow implements DetectorContext, FlowView {
     private long seqInit = 1_000;
     private long seqResp = 4_294_967_000L;
     private long currentSeq;
+    private long now = START_NANOS - PACKET_GAP_NANOS;
     private int payloadIndex;
     Verdict verdict = Verdict.NEED_MORE;
     int extraUsed;
@@ -111,6 +118,7 @@ final class FakeFlow implements DetectorContext, FlowView {
         }
         fromInitiator = fromInit;
         currentSeq = seq & 0xffffffffL;
+        now += PACKET_GAP_NANOS;
         ByteArrayPacketView view = new ByteArrayPacketView(bytes);
         if (verdict == Verdict.NEED_MORE) {
             inspectCalls++;
@@ -125,6 +133,17 @@ final class FakeFlow implements DetectorContext, FlowView {
         }
         payloadIndex++;
         return this;
+    }
+
+    /** Moves the capture clock: the next packet is stamped {@code nanos}. */
+    FakeFlow at(long nanos) {
+        now = nanos - PACKET_GAP_NANOS;
+        return this;
+    }
+
+    /** The capture timestamp of the last packet delivered. */
+    long now() {
+        return now;
     }
 
     /** Pretends {@code lost} client bytes went missing before the next client segment. */
@@ -150,7 +169,7 @@ final class FakeFlow implements DetectorContext, FlowView {
     @Override public boolean fromInitiator() { return fromInitiator; }
     @Override public int payloadIndex() { return payloadIndex; }
     @Override public int directionPayloadIndex() { return payloadIndex; }
-    @Override public long timestampNanos() { return 0; }
+    @Override public long timestampNanos() { return now; }
     @Override public int srcPort() { return fromInitiator ? clientPort : serverPort; }
     @Override public int dstPort() { return fromInitiator ? serverPort : clientPort; }
     @Override public int tcpFlags() { return ipProtocol == 6 ? 0x18 : 0; }
@@ -175,8 +194,8 @@ final class FakeFlow implements DetectorContext, FlowView {
     @Override public long localBytes() { return 0; }
     @Override public long otherPackets() { return 0; }
     @Override public long otherBytes() { return 0; }
-    @Override public long firstSeenNanos() { return 0; }
-    @Override public long lastSeenNanos() { return 0; }
+    @Override public long firstSeenNanos() { return START_NANOS; }
+    @Override public long lastSeenNanos() { return now; }
     @Override public int dpiPackets() { return payloadIndex; }
     @Override public Detection detection() { return null; }
 
