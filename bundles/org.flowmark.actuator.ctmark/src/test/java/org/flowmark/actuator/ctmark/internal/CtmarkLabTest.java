@@ -15,6 +15,7 @@ import org.flowmark.api.actuator.Action;
 import org.flowmark.api.actuator.ActuatorException;
 import org.flowmark.api.actuator.Operation;
 import org.flowmark.api.flow.FlowRecord;
+import org.flowmark.testkit.NetnsLab;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -28,16 +29,16 @@ import org.osgi.service.log.Logger;
  */
 class CtmarkLabTest {
 
-    private static Lab lab;
+    private static NetnsLab lab;
     private static CtmarkActuator actuator;
     private static String table;
     private static final List<String> logged = new ArrayList<>();
 
     @BeforeAll
     static void up() throws Exception {
-        String why = Lab.unavailable("ip", "nft", "tc", "conntrack", "python3", "curl");
+        String why = NetnsLab.unavailable("ip", "nft", "tc", "conntrack", "python3", "curl");
         Assumptions.assumeTrue(why == null, () -> "ctmark lab test skipped: " + why);
-        lab = new Lab().start();
+        lab = new NetnsLab().start();
         table = "fmct" + lab.id;
         // counts per client port are added per test; the ct expression also turns conntrack on in the router
         lab.router("nft", "add table inet " + table + " ; add chain inet " + table
@@ -75,16 +76,16 @@ class CtmarkLabTest {
     }
 
     private static FlowRecord conn(long id, int clientPort) {
-        return Flows.flow(id, 4, 6, Lab.CLIENT_IP, clientPort, Lab.SERVER_IP, Lab.ECHO_PORT, true);
+        return Flows.flow(id, 4, 6, NetnsLab.CLIENT_IP, clientPort, NetnsLab.SERVER_IP, NetnsLab.ECHO_PORT, true);
     }
 
     /** Adds counters for the connection from {@code port}: [unmarked (both directions), marked]. */
     private static void countPort(int port) throws Exception {
         String t = "inet " + table + " fm_fwd ";
         String c = "comment \"p" + port;
-        lab.router("nft", "add rule " + t + "ip saddr " + Lab.CLIENT_IP + " tcp sport " + port
+        lab.router("nft", "add rule " + t + "ip saddr " + NetnsLab.CLIENT_IP + " tcp sport " + port
                 + " ct mark and 0xff != 0x85 counter " + c + "u\"");
-        lab.router("nft", "add rule " + t + "ip daddr " + Lab.CLIENT_IP + " tcp dport " + port
+        lab.router("nft", "add rule " + t + "ip daddr " + NetnsLab.CLIENT_IP + " tcp dport " + port
                 + " ct mark and 0xff != 0x85 counter " + c + "u\"");
         lab.router("nft", "add rule " + t + "tcp sport " + port + " ct mark and 0xff == 0x85 counter " + c + "m\"");
         lab.router("nft", "add rule " + t + "tcp dport " + port + " ct mark and 0xff == 0x85 counter " + c + "m\"");
@@ -112,7 +113,7 @@ class CtmarkLabTest {
     void theMarkIsOnTheFlowsOwnEntryAndNoLaterPacketPassesUnmarked() throws Exception {
         int port = 45001;
         countPort(port);
-        Lab.Conversations c = lab.new Conversations(port, 1);
+        NetnsLab.Conversations c = lab.conversations(port, 1);
         c.exchange(0, 2);
         // another rule owns bits 0xff00: they must survive ours (CTA_MARK_MASK)
         apply(List.of(Flows.action(Operation.ADD, conn(1, port), "mark", "0x100", "mask", "0xff00")));
@@ -146,7 +147,7 @@ class CtmarkLabTest {
     void latencyOverFiftyFlowsAndBatchCost() throws Exception {
         int base = 46000;
         int n = 50;
-        Lab.Conversations c = lab.new Conversations(base, n);
+        NetnsLab.Conversations c = lab.conversations(base, n);
         c.exchange(-1, 1);
         long[] lat = new long[n];
         for (int i = 0; i < n; i++) {
@@ -185,8 +186,8 @@ class CtmarkLabTest {
             assertTrue(shaper.method() != null, "nothing installed: " + tcLog);
             int marked = 47001;
             int other = 47002;
-            Lab.Conversations a = lab.new Conversations(marked, 1);
-            Lab.Conversations b = lab.new Conversations(other, 1);
+            NetnsLab.Conversations a = lab.conversations(marked, 1);
+            NetnsLab.Conversations b = lab.conversations(other, 1);
             a.exchange(0, 1);
             b.exchange(0, 1);
             apply(List.of(Flows.action(Operation.ADD, conn(300, marked), "mark", "0x85", "mask", "0xff")));

@@ -1,31 +1,21 @@
 package org.flowmark.actuator.nftables.internal;
 
-import java.util.Map;
-import java.util.Set;
-
 import org.flowmark.api.actuator.Action;
 import org.flowmark.api.actuator.Operation;
-import org.flowmark.api.flow.Detection;
 import org.flowmark.api.flow.FlowRecord;
+import org.flowmark.testkit.TestFlows;
 
-/** Test flows and actions. */
+/** Test flows (seen on veth0, local side initiating) and nftables actions. */
 final class Flows {
     private Flows() {
     }
 
     static FlowRecord flow(long id, int ipVersion, int proto, String localIp, int localPort, String otherIp,
             int otherPort) {
-        Detection d = new Detection("HTTP", "web", "example.test", "web", Set.of(), Map.of(), "http");
-        long now = System.currentTimeMillis() * 1_000_000L;
-        return new FlowRecord(id, "veth0", ipVersion, proto, 0, null, localIp, localPort, null, otherIp, otherPort,
-                null, true, 4, 300, 3, 200, now, now, 4, d, null);
+        return TestFlows.flow("veth0", id, ipVersion, proto, localIp, localPort, otherIp, otherPort, true);
     }
 
     static Action action(Operation op, FlowRecord f, long timeout, String... kv) {
-        java.util.Map<String, String> p = new java.util.LinkedHashMap<>();
-        for (int i = 0; i + 1 < kv.length; i += 2) {
-            p.put(kv[i], kv[i + 1]);
-        }
-        return new Action("r1", "nftables", op, f, p, timeout, System.nanoTime());
+        return TestFlows.action("nftables", op, f, timeout, kv);
     }
 }

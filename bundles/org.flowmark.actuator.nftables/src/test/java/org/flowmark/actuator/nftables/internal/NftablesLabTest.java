@@ -17,6 +17,7 @@ import java.util.regex.Pattern;
 import org.flowmark.api.actuator.Action;
 import org.flowmark.api.actuator.Operation;
 import org.flowmark.api.flow.FlowRecord;
+import org.flowmark.testkit.NetnsLab;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,7 +30,7 @@ import org.osgi.service.log.Logger;
  */
 class NftablesLabTest {
 
-    private static Lab lab;
+    private static NetnsLab lab;
     private static NftablesActuator actuator;
     private static String table;
     private static Path script;
@@ -37,14 +38,14 @@ class NftablesLabTest {
 
     @BeforeAll
     static void up() throws Exception {
-        String why = Lab.unavailable("ip", "nft", "python3", "curl");
+        String why = NetnsLab.unavailable("ip", "nft", "python3", "curl");
         Assumptions.assumeTrue(why == null, () -> "nftables lab test skipped: " + why);
         try {
             LibNftables.open().close();
         } catch (Nft.NftException e) {
             Assumptions.abort("nftables lab test skipped: " + e.getMessage());
         }
-        lab = new Lab().start();
+        lab = new NetnsLab().start();
         table = "inet fmt" + lab.id;
         script = Files.createTempFile("flowmark-nft-", ".nft");
         Files.writeString(script, String.join("\n",
@@ -84,7 +85,7 @@ class NftablesLabTest {
     }
 
     private static FlowRecord clientFlow(long id, int localPort) {
-        return Flows.flow(id, 4, 6, Lab.CLIENT_IP, localPort, Lab.SERVER_IP, Lab.HTTP_PORT);
+        return Flows.flow(id, 4, 6, NetnsLab.CLIENT_IP, localPort, NetnsLab.SERVER_IP, NetnsLab.HTTP_PORT);
     }
 
     /** The fwd chain's rule counters, in order. */
@@ -112,7 +113,7 @@ class NftablesLabTest {
 
     @Test
     void elementsAppearWithTheirTimeoutAndTheSetRuleCountsTheFlowsLaterPackets() throws Exception {
-        String key = "\"" + Lab.SERVER_IP + "\", " + Lab.HTTP_PORT + ", \"" + Lab.CLIENT_IP + "\"";
+        String key = "\"" + NetnsLab.SERVER_IP + "\", " + NetnsLab.HTTP_PORT + ", \"" + NetnsLab.CLIENT_IP + "\"";
         // before: a flow to the server does not match (no element for it)
         lab.router("nft", "flush", "set", table.split(" ")[0], table.split(" ")[1], "web");
         long base = counters()[0];
@@ -129,9 +130,10 @@ class NftablesLabTest {
         assertTrue(afterFlow >= 5, "set rule counted " + afterFlow + " packets of the flow");
 
         // IPv6 goes to web6 with the IPv6 concatenation
-        apply(List.of(Flows.action(Operation.ADD, Flows.flow(2, 6, 6, Lab.CLIENT_IP6, 41004, Lab.SERVER_IP6,
-                Lab.HTTP_PORT), 300, "set", "web")));
-        long[] el6 = element("web6", "\"" + Lab.SERVER_IP6 + "\", " + Lab.HTTP_PORT + ", \"" + Lab.CLIENT_IP6 + "\"");
+        apply(List.of(Flows.action(Operation.ADD, Flows.flow(2, 6, 6, NetnsLab.CLIENT_IP6, 41004, NetnsLab.SERVER_IP6,
+                NetnsLab.HTTP_PORT), 300, "set", "web")));
+        long[] el6 = element("web6",
+                "\"" + NetnsLab.SERVER_IP6 + "\", " + NetnsLab.HTTP_PORT + ", \"" + NetnsLab.CLIENT_IP6 + "\"");
         assertTrue(el6 != null && el6[0] == 300, "IPv6 element missing or wrong timeout");
         long base6 = counters()[1];
         assertTrue(lab.curl(41005, true).trim().equals("200"));
@@ -140,17 +142,17 @@ class NftablesLabTest {
 
     @Test
     void refreshRestartsTheTimeoutAndRemoveDeletesEvenWhenAbsent() throws Exception {
-        FlowRecord f = Flows.flow(3, 4, 17, Lab.CLIENT_IP, 42000, "10.77.2.99", 5353);
-        String key = "\"10.77.2.99\", 5353, \"" + Lab.CLIENT_IP + "\"";
+        FlowRecord f = Flows.flow(3, 4, 17, NetnsLab.CLIENT_IP, 42000, "10.77.2.99", 5353);
+        String key = "\"10.77.2.99\", 5353, \"" + NetnsLab.CLIENT_IP + "\"";
         apply(List.of(Flows.action(Operation.ADD, f, 30, "set", "web")));
         Thread.sleep(2500);
         long[] before = element("web", key);
         assertTrue(before[1] <= 28, "expected the element to age: " + Arrays.toString(before));
         // plain 'add element' leaves the timeout alone (the reason for delete+add); reported, not asserted
         lab.router("nft", "add", "element", table.split(" ")[0], table.split(" ")[1], "web",
-                "{ 10.77.2.99 . 5353 . " + Lab.CLIENT_IP + " timeout 30s }");
+                "{ 10.77.2.99 . 5353 . " + NetnsLab.CLIENT_IP + " timeout 30s }");
         System.out.println("nftables lab: plain 'add element' on an existing element: expires " + element("web",
-                key)[1] + " s of 30 (kernel " + Lab.sh("uname", "-r").trim() + ")");
+                key)[1] + " s of 30 (kernel " + NetnsLab.sh("uname", "-r").trim() + ")");
         apply(List.of(Flows.action(Operation.REFRESH, f, 30, "set", "web")));
         long[] after = element("web", key);
         assertTrue(after[1] >= 29, "REFRESH did not restart the timeout: " + Arrays.toString(after));
@@ -164,7 +166,7 @@ class NftablesLabTest {
     void tableDeletedBehindItsBackIsRecreatedWithTheScript() throws Exception {
         lab.router("nft", "delete", "table", table.split(" ")[0], table.split(" ")[1]);
         apply(List.of(Flows.action(Operation.ADD, clientFlow(4, 43001), 120, "set", "web")));
-        String key = "\"" + Lab.SERVER_IP + "\", " + Lab.HTTP_PORT + ", \"" + Lab.CLIENT_IP + "\"";
+        String key = "\"" + NetnsLab.SERVER_IP + "\", " + NetnsLab.HTTP_PORT + ", \"" + NetnsLab.CLIENT_IP + "\"";
         assertTrue(element("web", key) != null, "element missing after recreation");
         assertEquals(2, counters().length, "the script's chain was not reloaded");
         long base = counters()[0];
@@ -213,7 +215,8 @@ class NftablesLabTest {
         // one flow per batch, as a lightly loaded engine hands them over: apply-to-kernel latency
         long[] lat = new long[50];
         for (int i = 0; i < lat.length; i++) {
-            FlowRecord f = Flows.flow(20_000 + i, 4, 6, Lab.CLIENT_IP, 44000 + i, Lab.SERVER_IP, Lab.HTTP_PORT);
+            FlowRecord f = Flows.flow(20_000 + i, 4, 6, NetnsLab.CLIENT_IP, 44000 + i, NetnsLab.SERVER_IP,
+                    NetnsLab.HTTP_PORT);
             long s = System.nanoTime();
             apply(List.of(Flows.action(Operation.ADD, f, 60, "set", "lat", "layout", "other_ip,local_port")));
             lat[i] = System.nanoTime() - s;

@@ -2,6 +2,8 @@ package org.flowmark.detector.bittorrent.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import org.flowmark.testkit.Hex;
+
 import java.nio.charset.StandardCharsets;
 
 import org.junit.jupiter.api.Test;

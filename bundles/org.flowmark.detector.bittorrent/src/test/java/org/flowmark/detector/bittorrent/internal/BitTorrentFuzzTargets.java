@@ -1,6 +1,8 @@
 package org.flowmark.detector.bittorrent.internal;
 
 import org.flowmark.api.packet.ByteArrayPacketView;
+import org.flowmark.testkit.FakeFlow;
+import org.flowmark.testkit.FuzzFrames;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 
@@ -15,7 +17,7 @@ class BitTorrentFuzzTargets {
     @FuzzTest(maxDuration = "90s")
     void detector(byte[] in) {
         int setup = FuzzFrames.setup(in);
-        FakeFlow f = new FakeFlow(new BitTorrentDetector(), (setup & 1) != 0 ? 6 : 17);
+        FakeFlow f = BitTorrentDetectorTest.flow((setup & 1) != 0 ? 6 : 17);
         FuzzFrames.forEach(in, 40, f::send);
     }
 

@@ -9,6 +9,8 @@ import java.util.Random;
 import org.flowmark.api.detector.Verdict;
 import org.flowmark.api.packet.ByteArrayPacketView;
 import org.flowmark.api.packet.PacketView;
+import org.flowmark.testkit.FakeFlow;
+import org.flowmark.testkit.Hex;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -77,7 +79,7 @@ class FuzzTest {
             Tracker.lsdInfohash(v);
             Tracker.udpRequestAction(v);
             Tracker.udpConnectRequest(v);
-            FakeFlow f = r.nextBoolean() ? FakeFlow.tcp() : FakeFlow.udp();
+            FakeFlow f = BitTorrentDetectorTest.flow(r.nextBoolean() ? FakeFlow.TCP : FakeFlow.UDP);
             f.send(r.nextBoolean(), b);
             f.send(r.nextBoolean(), mutate(b, r));
             f.send(r.nextBoolean(), b);
@@ -89,13 +91,13 @@ class FuzzTest {
         Random r = new Random(42);
         int detected = 0;
         for (int i = 0; i < 20_000; i++) {
-            FakeFlow f = r.nextBoolean() ? FakeFlow.tcp() : FakeFlow.udp();
-            for (int k = 0; k < 12 && f.verdict == Verdict.NEED_MORE; k++) {
+            FakeFlow f = BitTorrentDetectorTest.flow(r.nextBoolean() ? FakeFlow.TCP : FakeFlow.UDP);
+            for (int k = 0; k < 12 && f.verdict() == Verdict.NEED_MORE; k++) {
                 byte[] b = new byte[1 + r.nextInt(700)];
                 r.nextBytes(b);
                 f.send(r.nextBoolean(), b);
             }
-            if (f.verdict == Verdict.DETECTED) {
+            if (f.verdict() == Verdict.DETECTED) {
                 detected++;
             }
         }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.flowmark.api.packet.PacketView;
+import org.flowmark.testkit.Hex;
 import org.junit.jupiter.api.Test;
 
 /** Vectors from BEP 5's examples. */

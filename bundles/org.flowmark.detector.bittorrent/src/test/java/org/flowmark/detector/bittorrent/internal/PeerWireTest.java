@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import org.flowmark.api.packet.PacketView;
+import org.flowmark.testkit.Hex;
 import org.junit.jupiter.api.Test;
 
 class PeerWireTest {

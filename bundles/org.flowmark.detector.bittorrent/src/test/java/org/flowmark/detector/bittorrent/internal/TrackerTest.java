@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.flowmark.api.packet.PacketView;
+import org.flowmark.testkit.Hex;
 import org.junit.jupiter.api.Test;
 
 class TrackerTest {

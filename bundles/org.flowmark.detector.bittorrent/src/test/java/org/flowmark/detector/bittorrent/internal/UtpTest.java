@@ -3,6 +3,7 @@ package org.flowmark.detector.bittorrent.internal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.flowmark.api.packet.PacketView;
+import org.flowmark.testkit.Hex;
 import org.junit.jupiter.api.Test;
 
 class UtpTest {

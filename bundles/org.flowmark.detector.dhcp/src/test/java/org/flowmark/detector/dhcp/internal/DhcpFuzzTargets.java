@@ -2,6 +2,9 @@ package org.flowmark.detector.dhcp.internal;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 
+import org.flowmark.testkit.FakeFlow;
+import org.flowmark.testkit.FuzzFrames;
+
 /**
  * Coverage-guided fuzz targets (Jazzer). Without {@code JAZZER_FUZZ} each method replays the inputs under
  * {@code src/test/resources/org/flowmark/detector/dhcp/internal/DhcpFuzzTargetsInputs/<method>/} as a regression test; with {@code JAZZER_FUZZ=1} it
@@ -13,7 +16,7 @@ class DhcpFuzzTargets {
     @FuzzTest(maxDuration = "90s")
     void detector(byte[] in) {
         int setup = FuzzFrames.setup(in);
-        FakeFlow f = (setup & 1) != 0 ? new FakeFlow(new Dhcpv6Detector(), 4, 546, 547) : new FakeFlow(new DhcpDetector(), 4, 68, 67);
+        FakeFlow f = (setup & 1) != 0 ? new FakeFlow(new Dhcpv6Detector(), 4, FakeFlow.UDP, 546, 547) : new FakeFlow(new DhcpDetector(), 4, FakeFlow.UDP, 68, 67);
         FuzzFrames.forEach(in, 40, f::send);
     }
 }

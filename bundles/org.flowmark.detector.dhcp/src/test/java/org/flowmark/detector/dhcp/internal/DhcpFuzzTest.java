@@ -7,6 +7,8 @@ import java.util.Random;
 
 import org.flowmark.api.detector.Detector;
 import org.flowmark.api.detector.Verdict;
+import org.flowmark.testkit.FakeFlow;
+import org.flowmark.testkit.Mutator;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,7 +33,7 @@ class DhcpFuzzTest {
                 b[238] = 0x53;
                 b[239] = 0x63;
             }
-            if (new FakeFlow(d, 4, 68, 67).send(true, b).verdict == Verdict.DETECTED) {
+            if (new FakeFlow(d, 4, FakeFlow.UDP, 68, 67).send(true, b).verdict() == Verdict.DETECTED) {
                 detected++;
             }
         }
@@ -66,8 +68,8 @@ class DhcpFuzzTest {
             if (b.length == 0) {
                 continue;
             }
-            FakeFlow f = new FakeFlow(detectors[i & 1], 4, 68, 67).send(true, b);
-            if (f.verdict == Verdict.DETECTED) {
+            FakeFlow f = new FakeFlow(detectors[i & 1], 4, FakeFlow.UDP, 68, 67).send(true, b);
+            if (f.verdict() == Verdict.DETECTED) {
                 detected++;
                 f.send(false, Mutator.mutate(rnd, b));
             }

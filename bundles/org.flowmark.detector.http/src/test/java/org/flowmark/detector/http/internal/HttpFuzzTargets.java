@@ -2,6 +2,9 @@ package org.flowmark.detector.http.internal;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 
+import org.flowmark.testkit.FakeFlow;
+import org.flowmark.testkit.FuzzFrames;
+
 /**
  * Coverage-guided fuzz targets (Jazzer). Without {@code JAZZER_FUZZ} each method replays the inputs under
  * {@code src/test/resources/org/flowmark/detector/http/internal/HttpFuzzTargetsInputs/<method>/} as a regression test; with {@code JAZZER_FUZZ=1} it
@@ -13,7 +16,8 @@ class HttpFuzzTargets {
     @FuzzTest(maxDuration = "90s")
     void detector(byte[] in) {
         int setup = FuzzFrames.setup(in);
-        FakeFlow f = new FakeFlow(FakeFlow.detector((setup & 1) != 0 ? 512 : 4096, (setup & 2) != 0), 16);
+        HttpDetector d = HttpDetectorTest.newDetector((setup & 1) != 0 ? 512 : 4096, (setup & 2) != 0);
+        FakeFlow f = HttpDetectorTest.httpFlow(d, 16);
         FuzzFrames.forEach(in, 40, f::send);
     }
 }

@@ -6,6 +6,8 @@ import java.util.Arrays;
 import java.util.Random;
 
 import org.flowmark.api.detector.Verdict;
+import org.flowmark.testkit.FakeFlow;
+import org.flowmark.testkit.Hex;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,7 +29,7 @@ class IpsecFuzzTest {
             int[] shape = shapes[rnd.nextInt(shapes.length)];
             FakeFlow f = IpsecTest.flow(shape[0], shape[1], shape[2]);
             boolean mutated = (iter & 1) == 0;
-            for (int k = 0; k < 5 && f.verdict == Verdict.NEED_MORE; k++) {
+            for (int k = 0; k < 5 && f.verdict() == Verdict.NEED_MORE; k++) {
                 byte[] b;
                 if (mutated) {
                     byte[] s = seeds[rnd.nextInt(seeds.length)];
@@ -41,7 +43,7 @@ class IpsecFuzzTest {
                 }
                 f.send(rnd.nextBoolean(), b);
             }
-            if (!mutated && shape[0] == 17 && shape[1] == 40000 && f.verdict == Verdict.DETECTED) {
+            if (!mutated && shape[0] == 17 && shape[1] == 40000 && f.verdict() == Verdict.DETECTED) {
                 randomDetected++;
             }
         }

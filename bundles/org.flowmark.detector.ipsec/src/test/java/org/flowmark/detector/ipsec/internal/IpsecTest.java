@@ -1,14 +1,17 @@
 package org.flowmark.detector.ipsec.internal;
 
-import static org.flowmark.detector.ipsec.internal.Hex.be16;
-import static org.flowmark.detector.ipsec.internal.Hex.be32;
-import static org.flowmark.detector.ipsec.internal.Hex.rep;
+import static org.flowmark.testkit.Hex.be16;
+import static org.flowmark.testkit.Hex.be32;
+import static org.flowmark.testkit.Hex.rep;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.lang.annotation.Annotation;
 
+import org.flowmark.api.detector.Budgets;
 import org.flowmark.api.detector.Verdict;
 import org.flowmark.api.packet.ByteArrayPacketView;
+import org.flowmark.testkit.FakeFlow;
+import org.flowmark.testkit.Hex;
 import org.junit.jupiter.api.Test;
 
 /** Vectors built from the header and payload layouts of RFC 7296, RFC 2408, RFC 3948, RFC 4303 and RFC 4302. */
@@ -25,7 +28,8 @@ class IpsecTest {
     }
 
     static FakeFlow flow(int proto, int clientPort, int serverPort) {
-        return new FakeFlow(detector(IpsecDetector.DEFAULT_ESP_RUN), proto, clientPort, serverPort);
+        return new FakeFlow(detector(IpsecDetector.DEFAULT_ESP_RUN), 0, proto, clientPort, serverPort)
+                .inspectBudget(Budgets.DEFAULT_PACKETS_PER_FLOW).rejectRisks();
     }
 
     static String header(String rspi, int next, int version, int exchange, int flags, long msgId, int bodyBytes) {
@@ -97,14 +101,14 @@ class IpsecTest {
     @Test
     void ikeOnPort500() {
         FakeFlow f = flow(17, 10500, 500).c(saInit());
-        assertEquals(Verdict.DETECTED, f.verdict);
-        assertEquals("IPSec", f.result.protocol);
+        assertEquals(Verdict.DETECTED, f.verdict());
+        assertEquals("IPSec", f.result().protocol());
         assertEquals("ike", f.meta("ipsec", "kind"));
         assertEquals(2, f.meta("ipsec", "ike_version"));
         assertEquals("ike_sa_init", f.meta("ipsec", "exchange"));
         assertEquals(false, f.meta("ipsec", "nat_t"));
         FakeFlow g = flow(17, 500, 500).c(mainMode());
-        assertEquals(Verdict.DETECTED, g.verdict);
+        assertEquals(Verdict.DETECTED, g.verdict());
         assertEquals(1, g.meta("ipsec", "ike_version"));
         assertEquals("main_mode", g.meta("ipsec", "exchange"));
     }
@@ -112,55 +116,55 @@ class IpsecTest {
     @Test
     void ikeBehindNonEspMarkerAfterKeepalive() {
         FakeFlow f = flow(17, 14500, 4500).c("ff");
-        assertEquals(Verdict.NEED_MORE, f.verdict);
+        assertEquals(Verdict.NEED_MORE, f.verdict());
         f.c("00000000" + ikeAuth(120));
-        assertEquals(Verdict.DETECTED, f.verdict);
+        assertEquals(Verdict.DETECTED, f.verdict());
         assertEquals("ike", f.meta("ipsec", "kind"));
         assertEquals("ike_auth", f.meta("ipsec", "exchange"));
         assertEquals(true, f.meta("ipsec", "nat_t"));
-        assertEquals(Verdict.EXCLUDED, flow(17, 5353, 5353).c("ff").verdict); // keepalive elsewhere
+        assertEquals(Verdict.EXCLUDED, flow(17, 5353, 5353).c("ff").verdict()); // keepalive elsewhere
     }
 
     @Test
     void oneMalformedDatagramToleratedOnIkePortsOnly() {
         FakeFlow f = flow(17, 10500, 500).c(saInit().replace("2200000c", "2200000d")).s(saInit());
-        assertEquals(Verdict.DETECTED, f.verdict);
+        assertEquals(Verdict.DETECTED, f.verdict());
         FakeFlow g = flow(17, 10500, 500).c(rep(0x11, 40)).c(rep(0x11, 40));
-        assertEquals(Verdict.EXCLUDED, g.verdict);
-        assertEquals(Verdict.EXCLUDED, flow(17, 10500, 5000).c(rep(0x11, 40)).verdict);
+        assertEquals(Verdict.EXCLUDED, g.verdict());
+        assertEquals(Verdict.EXCLUDED, flow(17, 10500, 5000).c(rep(0x11, 40)).verdict());
     }
 
     @Test
     void espInUdpRun() {
         FakeFlow f = flow(17, 14500, 4500);
         f.c("0354aa4f00000001" + rep(0x6d, 100)).s("c27247b700000001" + rep(0x3a, 100));
-        assertEquals(Verdict.NEED_MORE, f.verdict);
+        assertEquals(Verdict.NEED_MORE, f.verdict());
         f.c("0354aa4f00000002" + rep(0x6d, 100));
-        assertEquals(Verdict.DETECTED, f.verdict);
+        assertEquals(Verdict.DETECTED, f.verdict());
         assertEquals("nat-t", f.meta("ipsec", "kind"));
         assertEquals("0354aa4f", f.meta("ipsec", "spi"));
         // sequence numbers must grow under one SPI
         FakeFlow g = flow(17, 14500, 4500);
         g.c("0354aa4f00000002" + rep(0x6d, 100)).c("0354aa4f00000002" + rep(0x6d, 100))
             .c("0354aa5000000003" + rep(0x6d, 100)).c("0354aa4f00000009" + rep(0x6d, 100));
-        assertEquals(Verdict.NEED_MORE, g.verdict);
+        assertEquals(Verdict.NEED_MORE, g.verdict());
         // ESP-looking datagrams on other ports are not IPsec
-        assertEquals(Verdict.EXCLUDED, flow(17, 14500, 4501).c("0354aa4f00000001" + rep(0x6d, 100)).verdict);
+        assertEquals(Verdict.EXCLUDED, flow(17, 14500, 4501).c("0354aa4f00000001" + rep(0x6d, 100)).verdict());
     }
 
     @Test
     void espAndAhAsIpProtocols() {
         FakeFlow f = flow(50, 0, 0).c("2c582fba00000001" + rep(0x33, 300));
-        assertEquals(Verdict.DETECTED, f.verdict);
+        assertEquals(Verdict.DETECTED, f.verdict());
         assertEquals("esp", f.meta("ipsec", "kind"));
         assertEquals("2c582fba", f.meta("ipsec", "spi"));
-        assertEquals(Verdict.EXCLUDED, flow(50, 0, 0).c("0000000100000001" + rep(0x33, 30)).verdict);
+        assertEquals(Verdict.EXCLUDED, flow(50, 0, 0).c("0000000100000001" + rep(0x33, 30)).verdict());
         FakeFlow a = flow(51, 0, 0).c("04040000" + "00001000" + "00000007" + rep(0x44, 12) + rep(0x55, 40));
-        assertEquals(Verdict.DETECTED, a.verdict);
+        assertEquals(Verdict.DETECTED, a.verdict());
         assertEquals("ah", a.meta("ipsec", "kind"));
         assertEquals("00001000", a.meta("ipsec", "spi"));
-        assertEquals(Verdict.EXCLUDED, flow(47, 0, 0).c("00000800" + rep(0x45, 30)).verdict); // GRE
-        assertEquals(Verdict.EXCLUDED, flow(6, 40000, 500).c(saInit()).verdict); // TCP is not handled
+        assertEquals(Verdict.EXCLUDED, flow(47, 0, 0).c("00000800" + rep(0x45, 30)).verdict()); // GRE
+        assertEquals(Verdict.EXCLUDED, flow(6, 40000, 500).c(saInit()).verdict()); // TCP is not handled
     }
 
     @Test

@@ -2,6 +2,9 @@ package org.flowmark.detector.netbios.internal;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 
+import org.flowmark.testkit.FakeFlow;
+import org.flowmark.testkit.FuzzFrames;
+
 /**
  * Coverage-guided fuzz targets (Jazzer). Without {@code JAZZER_FUZZ} each method replays the inputs under
  * {@code src/test/resources/org/flowmark/detector/netbios/internal/NetbiosFuzzTargetsInputs/<method>/} as a regression test; with {@code JAZZER_FUZZ=1} it
@@ -14,10 +17,8 @@ class NetbiosFuzzTargets {
     @FuzzTest(maxDuration = "90s")
     void detector(byte[] in) {
         int setup = FuzzFrames.setup(in);
-        FakeFlow f = new FakeFlow(new NetbiosDetector(), 0, 50_000, PORTS[setup % PORTS.length]);
-        if (PORTS[setup % PORTS.length] >= 139) {
-            f.tcpFlags = 0x18;
-        }
+        int port = PORTS[setup % PORTS.length];
+        FakeFlow f = new FakeFlow(new NetbiosDetector(), 0, port >= 139 ? FakeFlow.TCP : FakeFlow.UDP, 50_000, port);
         FuzzFrames.forEach(in, 40, f::send);
     }
 }

@@ -6,6 +6,8 @@ import java.util.HexFormat;
 import java.util.Random;
 
 import org.flowmark.api.detector.Verdict;
+import org.flowmark.testkit.FakeFlow;
+import org.flowmark.testkit.Mutator;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,10 +32,9 @@ class NetbiosFuzzTest {
                 b[2] = (byte) ((b.length - 4) >> 8);
                 b[3] = (byte) (b.length - 4);
             }
-            FakeFlow f = new FakeFlow(d, 0, 50000, 139 - (i & 1) * 2);
-            f.tcpFlags = (i & 1) == 0 ? 0 : 0x18;
+            FakeFlow f = new FakeFlow(d, 0, (i & 1) == 0 ? FakeFlow.UDP : FakeFlow.TCP, 50000, 139 - (i & 1) * 2);
             f.send(true, b);
-            if (f.verdict == Verdict.DETECTED) {
+            if (f.verdict() == Verdict.DETECTED) {
                 detected++;
             }
         }
@@ -53,9 +54,8 @@ class NetbiosFuzzTest {
             if (b.length == 0) {
                 continue;
             }
-            FakeFlow f = new FakeFlow(d, 0, 50000, 139);
-            f.tcpFlags = s == 5 ? 0x18 : 0;
-            if (f.send(true, b).verdict == Verdict.DETECTED) {
+            FakeFlow f = new FakeFlow(d, 0, s == 5 ? FakeFlow.TCP : FakeFlow.UDP, 50000, 139);
+            if (f.send(true, b).verdict() == Verdict.DETECTED) {
                 detected++;
             }
         }

@@ -6,6 +6,8 @@ import java.util.HexFormat;
 import java.util.Random;
 
 import org.flowmark.api.detector.Verdict;
+import org.flowmark.testkit.FakeFlow;
+import org.flowmark.testkit.Mutator;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,8 +28,8 @@ class NtpFuzzTest {
             int len = (i & 1) == 0 ? LENGTHS[rnd.nextInt(LENGTHS.length)] : 1 + rnd.nextInt(600);
             byte[] b = new byte[len];
             rnd.nextBytes(b);
-            FakeFlow f = new FakeFlow(d, 2, 40000, 123).send(true, b);
-            if (f.verdict == Verdict.DETECTED) {
+            FakeFlow f = new FakeFlow(d, 2, FakeFlow.UDP, 40000, 123).send(true, b);
+            if (f.verdict() == Verdict.DETECTED) {
                 detected++;
             }
         }
@@ -48,8 +50,8 @@ class NtpFuzzTest {
             if (b.length == 0) {
                 continue;
             }
-            FakeFlow f = new FakeFlow(d, 2, 40000, 123).send(true, b);
-            if (f.verdict == Verdict.DETECTED) {
+            FakeFlow f = new FakeFlow(d, 2, FakeFlow.UDP, 40000, 123).send(true, b);
+            if (f.verdict() == Verdict.DETECTED) {
                 detected++;
                 f.send(false, Mutator.mutate(rnd, b)); // collect() on garbage must not throw either
             }

@@ -2,6 +2,9 @@ package org.flowmark.detector.openvpn.internal;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 
+import org.flowmark.testkit.FakeFlow;
+import org.flowmark.testkit.FuzzFrames;
+
 /**
  * Coverage-guided fuzz targets (Jazzer). Without {@code JAZZER_FUZZ} each method replays the inputs under
  * {@code src/test/resources/org/flowmark/detector/openvpn/internal/OpenVpnFuzzTargetsInputs/<method>/} as a regression test; with {@code JAZZER_FUZZ=1} it

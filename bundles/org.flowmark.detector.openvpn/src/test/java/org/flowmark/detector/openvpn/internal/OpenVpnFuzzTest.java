@@ -6,6 +6,8 @@ import java.util.Arrays;
 import java.util.Random;
 
 import org.flowmark.api.detector.Verdict;
+import org.flowmark.testkit.FakeFlow;
+import org.flowmark.testkit.Hex;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,7 +33,7 @@ class OpenVpnFuzzTest {
             boolean tcp = rnd.nextBoolean();
             FakeFlow f = tcp ? OpenVpnTest.tcp() : OpenVpnTest.udp();
             boolean mutated = (iter & 1) == 0;
-            for (int k = 0; k < 6 && f.verdict == Verdict.NEED_MORE; k++) {
+            for (int k = 0; k < 6 && f.verdict() == Verdict.NEED_MORE; k++) {
                 byte[] b;
                 if (mutated) {
                     byte[] s = seeds[rnd.nextInt(seeds.length)];
@@ -53,7 +55,7 @@ class OpenVpnFuzzTest {
                 }
                 f.send(rnd.nextInt(3) != 0, b);
             }
-            if (!mutated && f.verdict == Verdict.DETECTED) {
+            if (!mutated && f.verdict() == Verdict.DETECTED) {
                 randomDetected++;
             }
         }

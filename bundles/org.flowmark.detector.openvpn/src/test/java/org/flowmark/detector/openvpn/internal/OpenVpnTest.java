@@ -1,15 +1,18 @@
 package org.flowmark.detector.openvpn.internal;
 
-import static org.flowmark.detector.openvpn.internal.Hex.be16;
-import static org.flowmark.detector.openvpn.internal.Hex.be32;
-import static org.flowmark.detector.openvpn.internal.Hex.rep;
+import static org.flowmark.testkit.Hex.be16;
+import static org.flowmark.testkit.Hex.be32;
+import static org.flowmark.testkit.Hex.rep;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import java.lang.annotation.Annotation;
 
+import org.flowmark.api.detector.Budgets;
 import org.flowmark.api.detector.Verdict;
 import org.flowmark.api.packet.ByteArrayPacketView;
+import org.flowmark.testkit.FakeFlow;
+import org.flowmark.testkit.Hex;
 import org.junit.jupiter.api.Test;
 
 /** Vectors built from the control-channel layout of OpenVPN's protocol overview. */
@@ -27,11 +30,13 @@ class OpenVpnTest {
     }
 
     static FakeFlow udp() {
-        return new FakeFlow(detector(OpenVpnDetector.DEFAULT_CONTROL_RUN), 17, 41507, 1194);
+        return new FakeFlow(detector(OpenVpnDetector.DEFAULT_CONTROL_RUN), 0, 17, 41507, 1194)
+                .inspectBudget(Budgets.DEFAULT_PACKETS_PER_FLOW).rejectRisks();
     }
 
     static FakeFlow tcp() {
-        return new FakeFlow(detector(OpenVpnDetector.DEFAULT_CONTROL_RUN), 6, 52973, 443);
+        return new FakeFlow(detector(OpenVpnDetector.DEFAULT_CONTROL_RUN), 0, 6, 52973, 443)
+                .inspectBudget(Budgets.DEFAULT_PACKETS_PER_FLOW).rejectRisks();
     }
 
     /** tls-auth block: HMAC of h bytes (none when h is 0), replay packet id, net time. */
@@ -89,10 +94,10 @@ class OpenVpnTest {
     void plainHandshakeDetectedByEcho() {
         FakeFlow f = udp();
         f.c(clientReset(0, 0));
-        assertEquals(Verdict.NEED_MORE, f.verdict);
+        assertEquals(Verdict.NEED_MORE, f.verdict());
         f.s(serverReset(0, 0));
-        assertEquals(Verdict.DETECTED, f.verdict);
-        assertEquals("OpenVPN", f.result.protocol);
+        assertEquals(Verdict.DETECTED, f.verdict());
+        assertEquals("OpenVPN", f.result().protocol());
         assertEquals("echo", f.meta("openvpn", "evidence"));
         assertEquals("tls", f.meta("openvpn", "mode"));
         assertEquals("udp", f.meta("openvpn", "transport"));
@@ -105,7 +110,7 @@ class OpenVpnTest {
         for (int h : new int[] {16, 20, 28, 32, 48, 64}) {
             FakeFlow f = udp();
             f.c(clientReset(h, 1)).s(serverReset(h, 1));
-            assertEquals(Verdict.DETECTED, f.verdict, "hmac " + h);
+            assertEquals(Verdict.DETECTED, f.verdict(), "hmac " + h);
             assertEquals("tls-auth", f.meta("openvpn", "mode"));
             assertEquals(h, f.meta("openvpn", "hmac_bytes"));
         }
@@ -115,16 +120,16 @@ class OpenVpnTest {
     void echoMustNameTheClientSession() {
         FakeFlow f = udp();
         f.c(clientReset(20, 1)).s(serverReset(20, 1).replace(CS, "0102030405060708"));
-        assertEquals(Verdict.NEED_MORE, f.verdict);
+        assertEquals(Verdict.NEED_MORE, f.verdict());
     }
 
     @Test
     void tlsCryptV2OneSidedSessionRun() {
         FakeFlow f = udp();
         f.c(crypt("50", CS, 0x0a010001L, 300)).c(crypt("58", CS, 0x0a010002L, 600));
-        assertEquals(Verdict.NEED_MORE, f.verdict);
+        assertEquals(Verdict.NEED_MORE, f.verdict());
         f.c(crypt("20", CS, 0x0a010003L, 1100));
-        assertEquals(Verdict.DETECTED, f.verdict);
+        assertEquals(Verdict.DETECTED, f.verdict());
         assertEquals("session", f.meta("openvpn", "evidence"));
         assertEquals("tls-crypt-v2", f.meta("openvpn", "mode"));
     }
@@ -133,9 +138,9 @@ class OpenVpnTest {
     void serverOnlyCaptureWithDataPackets() {
         FakeFlow f = udp();
         f.c(serverReset(0, 0)).c("48000021" + rep(0x77, 60)).c(control(SS, 0, 0, 1, 100));
-        assertEquals(Verdict.NEED_MORE, f.verdict);
+        assertEquals(Verdict.NEED_MORE, f.verdict());
         f.c(control(SS, 0, 0, 2, 1000));
-        assertEquals(Verdict.DETECTED, f.verdict);
+        assertEquals(Verdict.DETECTED, f.verdict());
     }
 
     @Test
@@ -143,21 +148,21 @@ class OpenVpnTest {
         FakeFlow f = udp();
         // the net time changes: no tls-auth layout survives; the plain layout does not fit the reset
         f.c(clientReset(64, 1)).c(control(CS, 64, 2, 1, 50).replace(be32(TIME), be32(TIME + 1)));
-        assertEquals(Verdict.EXCLUDED, f.verdict);
+        assertEquals(Verdict.EXCLUDED, f.verdict());
         FakeFlow g = udp();
         g.c(clientReset(32, 5)).c(control(CS, 32, 5, 1, 50)); // replay id did not grow
-        assertEquals(Verdict.EXCLUDED, g.verdict);
+        assertEquals(Verdict.EXCLUDED, g.verdict());
     }
 
     @Test
     void rejects() {
-        assertEquals(Verdict.EXCLUDED, udp().c("48000021" + rep(0x77, 60)).verdict); // data first: static key
-        assertEquals(Verdict.EXCLUDED, udp().c("39" + CS + "00" + "00000000").verdict); // key id 1 on a reset
-        assertEquals(Verdict.EXCLUDED, udp().c(clientReset(0, 0)).c(control(SS, 0, 0, 1, 10)).verdict);
-        assertEquals(Verdict.EXCLUDED, udp().c(clientReset(0, 0)).s("38" + SS + "00" + "00000000").verdict);
-        assertEquals(Verdict.EXCLUDED, udp().c("38" + rep(0, 8) + "00" + "00000000").verdict); // session id 0
-        assertEquals(Verdict.EXCLUDED, udp().c("474554202f20485454502f312e310d0a").verdict); // "GET / HTTP/1.1"
-        assertEquals(Verdict.EXCLUDED, udp().c(clientReset(0, 0)).s("f8" + rep(1, 30)).verdict);
+        assertEquals(Verdict.EXCLUDED, udp().c("48000021" + rep(0x77, 60)).verdict()); // data first: static key
+        assertEquals(Verdict.EXCLUDED, udp().c("39" + CS + "00" + "00000000").verdict()); // key id 1 on a reset
+        assertEquals(Verdict.EXCLUDED, udp().c(clientReset(0, 0)).c(control(SS, 0, 0, 1, 10)).verdict());
+        assertEquals(Verdict.EXCLUDED, udp().c(clientReset(0, 0)).s("38" + SS + "00" + "00000000").verdict());
+        assertEquals(Verdict.EXCLUDED, udp().c("38" + rep(0, 8) + "00" + "00000000").verdict()); // session id 0
+        assertEquals(Verdict.EXCLUDED, udp().c("474554202f20485454502f312e310d0a").verdict()); // "GET / HTTP/1.1"
+        assertEquals(Verdict.EXCLUDED, udp().c(clientReset(0, 0)).s("f8" + rep(1, 30)).verdict());
     }
 
     @Test
@@ -168,14 +173,14 @@ class OpenVpnTest {
         String s1 = serverReset(20, 1);
         String framed = be16(s1.length() / 2) + s1;
         f.s(framed.substring(0, 20)); // the server's record is cut: nothing decided yet
-        assertEquals(Verdict.NEED_MORE, f.verdict);
+        assertEquals(Verdict.NEED_MORE, f.verdict());
         f.s(framed.substring(20));
-        assertEquals(Verdict.NEED_MORE, f.verdict); // the cut record was skipped, not parsed
+        assertEquals(Verdict.NEED_MORE, f.verdict()); // the cut record was skipped, not parsed
         // the client's ACK and first control packet in one segment: the ACK echoes the server's session
         String a = ack("28", CS, SS, 20, 2, 0);
         String c = control(CS, 20, 3, 1, 40);
         f.c(be16(a.length() / 2) + a + be16(c.length() / 2) + c);
-        assertEquals(Verdict.DETECTED, f.verdict);
+        assertEquals(Verdict.DETECTED, f.verdict());
         assertEquals("tcp", f.meta("openvpn", "transport"));
         assertEquals(20, f.meta("openvpn", "hmac_bytes"));
     }
@@ -188,13 +193,13 @@ class OpenVpnTest {
         long seq = f.nextSeq(true);
         f.send(true, rec);
         f.deliver(true, rec, seq); // retransmission
-        assertEquals(Verdict.NEED_MORE, f.verdict);
+        assertEquals(Verdict.NEED_MORE, f.verdict());
         String c2 = control(CS, 0, 0, 1, 30);
         f.deliver(true, Hex.bytes(be16(c2.length() / 2) + c2), f.nextSeq(true) + 100); // after a gap
         f.deliver(true, Hex.bytes("ffff"), f.nextSeq(true) + 200); // garbage after the gap is not parsed
-        assertEquals(Verdict.NEED_MORE, f.verdict);
+        assertEquals(Verdict.NEED_MORE, f.verdict());
         f.s(be16(serverReset(0, 0).length() / 2) + serverReset(0, 0));
-        assertEquals(Verdict.DETECTED, f.verdict);
+        assertEquals(Verdict.DETECTED, f.verdict());
     }
 
     @Test
@@ -202,7 +207,7 @@ class OpenVpnTest {
         FakeFlow f = tcp();
         String c1 = clientReset(0, 0);
         f.c(be16(c1.length() / 2) + c1 + "0000");
-        assertEquals(Verdict.EXCLUDED, f.verdict);
+        assertEquals(Verdict.EXCLUDED, f.verdict());
     }
 
     @Test

@@ -1,5 +1,7 @@
 package org.flowmark.detector.quic.internal;
 
+import org.flowmark.testkit.FakeFlow;
+
 /**
  * Benchmark main (not a test): cost per flow of detecting a QUIC v1 client Initial, i.e. key derivation (HKDF),
  * header protection removal, AES-128-GCM decryption of 1162 bytes, frame walk and ClientHello parse with JA4.
@@ -12,7 +14,7 @@ public final class QuicBench {
 
     public static void main(String[] args) {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
-        QuicDetector d = FakeFlow.detector(QuicDetector.DEFAULT_CRYPTO_BYTES);
+        QuicDetector d = QuicDetectorTest.newDetector(QuicDetector.DEFAULT_CRYPTO_BYTES);
         byte[] pkt = Vectors.rfc9001ClientInitial();
         run(d, pkt, n / 4); // warm-up
         long t0 = System.nanoTime();
@@ -44,8 +46,8 @@ public final class QuicBench {
     private static int run(QuicDetector d, byte[] pkt, int n) {
         int ok = 0;
         for (int i = 0; i < n; i++) {
-            FakeFlow f = new FakeFlow(d).client(pkt);
-            if (f.result.hostname != null) {
+            FakeFlow f = QuicDetectorTest.quicFlow(d, 12).c(pkt);
+            if (f.result().hostname() != null) {
                 ok++;
             }
         }

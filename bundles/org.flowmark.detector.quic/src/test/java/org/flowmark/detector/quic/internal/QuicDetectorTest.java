@@ -6,40 +6,63 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
+import java.lang.annotation.Annotation;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
+import org.flowmark.api.detector.Detector;
 import org.flowmark.api.detector.Verdict;
+import org.flowmark.testkit.FakeFlow;
 import org.junit.jupiter.api.Test;
 
 class QuicDetectorTest {
 
-    private final QuicDetector detector = FakeFlow.detector(QuicDetector.DEFAULT_CRYPTO_BYTES);
+    /** A detector with this CRYPTO reassembly budget. */
+    static QuicDetector newDetector(int maxCryptoBytes) {
+        return new QuicDetector(new QuicDetector.Config() {
+            @Override
+            public int maxCryptoBytes() {
+                return maxCryptoBytes;
+            }
+
+            @Override
+            public Class<? extends Annotation> annotationType() {
+                return QuicDetector.Config.class;
+            }
+        });
+    }
+
+    /** A UDP flow from port 50000 to 443. */
+    static FakeFlow quicFlow(Detector detector, int extraPackets) {
+        return new FakeFlow(detector, extraPackets, FakeFlow.UDP, 50_000, 443);
+    }
+
+    private final QuicDetector detector = newDetector(QuicDetector.DEFAULT_CRYPTO_BYTES);
 
     @Test
     void rfc9001ClientInitialIsDetectedWithSni() {
-        FakeFlow f = new FakeFlow(detector).client(Vectors.rfc9001ClientInitial());
-        assertEquals(Verdict.DETECTED, f.verdict);
-        assertEquals("QUIC", f.result.protocol);
-        assertEquals("example.com", f.result.hostname);
-        assertEquals("V-1", f.meta("version"));
-        assertEquals("example.com", f.meta("sni"));
-        assertEquals("alpn", f.meta("alpn"));
-        assertEquals("q13d0211an_62ed6f6ca7ad_4d634acda6c0", f.meta("ja4"));
-        assertEquals("example.com", f.result.group("ssl").get("client_sni"));
-        assertEquals(f.meta("ja4"), f.result.group("ssl").get("client_ja4"));
+        FakeFlow f = quicFlow(detector, 12).c(Vectors.rfc9001ClientInitial());
+        assertEquals(Verdict.DETECTED, f.verdict());
+        assertEquals("QUIC", f.result().protocol());
+        assertEquals("example.com", f.result().hostname());
+        assertEquals("V-1", f.meta("quic", "version"));
+        assertEquals("example.com", f.meta("quic", "sni"));
+        assertEquals("alpn", f.meta("quic", "alpn"));
+        assertEquals("q13d0211an_62ed6f6ca7ad_4d634acda6c0", f.meta("quic", "ja4"));
+        assertEquals("example.com", f.result().group("ssl").get("client_sni"));
+        assertEquals(f.meta("quic", "ja4"), f.result().group("ssl").get("client_ja4"));
         assertNull(f.stateObject(), "state is dropped once the ClientHello is parsed");
-        f.server(new byte[] {0x40, 1, 2, 3, 4, 5, 6, 7, 8, 9});
-        assertEquals(1, f.collectCalls);
-        assertFalse(f.collecting, "nothing more to collect");
+        f.s(new byte[] {0x40, 1, 2, 3, 4, 5, 6, 7, 8, 9});
+        assertEquals(1, f.collectCalls());
+        assertFalse(f.collectWanted(), "nothing more to collect");
     }
 
     @Test
     void rfc9369V2ClientInitialIsDetectedWithSni() {
-        FakeFlow f = new FakeFlow(detector).client(Vectors.rfc9369ClientInitial());
-        assertEquals(Verdict.DETECTED, f.verdict);
-        assertEquals("V-2", f.meta("version"));
-        assertEquals("example.com", f.result.hostname);
+        FakeFlow f = quicFlow(detector, 12).c(Vectors.rfc9369ClientInitial());
+        assertEquals(Verdict.DETECTED, f.verdict());
+        assertEquals("V-2", f.meta("quic", "version"));
+        assertEquals("example.com", f.result().hostname());
     }
 
     @Test
@@ -55,18 +78,18 @@ class QuicDetectorTest {
             new byte[] {0x02, 0x00, 0x00, 0x00, 0x00},
             Vectors.cryptoFrame(0x06, 40, ch, 40, 60),
             Vectors.cryptoFrame(0x06, 100, ch, 100, 60)), 1162);
-        FakeFlow f = new FakeFlow(detector).client(p1);
-        assertEquals(Verdict.DETECTED, f.verdict);
-        assertNull(f.result.hostname, "the ClientHello is not complete after packet 1");
+        FakeFlow f = quicFlow(detector, 12).c(p1);
+        assertEquals(Verdict.DETECTED, f.verdict());
+        assertNull(f.result().hostname(), "the ClientHello is not complete after packet 1");
         assertTrue(f.stateObject() instanceof QuicFlowState);
         assertEquals(2, ((QuicFlowState) f.stateObject()).ranges());
-        f.server(Vectors.sealInitial(QuicVersions.V1, dcid, 0, new byte[] {0x01}, 100)); // not a client packet
-        assertNull(f.result.hostname);
-        assertTrue(f.collecting);
-        f.client(p2);
-        assertEquals("example.com", f.result.hostname);
-        assertEquals("q13d0211an_62ed6f6ca7ad_4d634acda6c0", f.meta("ja4"));
-        assertFalse(f.collecting, "collection ends with the ClientHello");
+        f.s(Vectors.sealInitial(QuicVersions.V1, dcid, 0, new byte[] {0x01}, 100)); // not a client packet
+        assertNull(f.result().hostname());
+        assertTrue(f.collectWanted());
+        f.c(p2);
+        assertEquals("example.com", f.result().hostname());
+        assertEquals("q13d0211an_62ed6f6ca7ad_4d634acda6c0", f.meta("quic", "ja4"));
+        assertFalse(f.collectWanted(), "collection ends with the ClientHello");
         assertNull(f.stateObject());
     }
 
@@ -74,13 +97,13 @@ class QuicDetectorTest {
     void cryptoBeyondTheBufferEndsCollectionCleanly() {
         byte[] ch = Vectors.CLIENT_HELLO;
         byte[] dcid = QuicVersions.hex("0102030405060708");
-        QuicDetector small = FakeFlow.detector(1024);
+        QuicDetector small = newDetector(1024);
         byte[] big = Arrays.copyOf(ch, 200);
         big[1] = 0; big[2] = 0x10; big[3] = 0x00; // claims a 4096-byte ClientHello: more than the buffer
-        FakeFlow f = new FakeFlow(small).client(Vectors.sealInitial(QuicVersions.V1, dcid, 0,
+        FakeFlow f = quicFlow(small, 12).c(Vectors.sealInitial(QuicVersions.V1, dcid, 0,
             Vectors.cryptoFrame(0x06, 0, big, 0, 200), 1162));
-        assertEquals(Verdict.DETECTED, f.verdict);
-        assertEquals(Boolean.TRUE, f.meta("client_hello_truncated"));
+        assertEquals(Verdict.DETECTED, f.verdict());
+        assertEquals(Boolean.TRUE, f.meta("quic", "client_hello_truncated"));
         assertNull(f.stateObject());
         assertTrue((f.slotValue() & QuicDetector.F_DONE) != 0, "nothing left to collect");
     }
@@ -89,21 +112,21 @@ class QuicDetectorTest {
     void undecryptableInitialIsQuicWithoutSniThenRecovers() {
         byte[] bad = Vectors.rfc9001ClientInitial();
         bad[700] ^= 0x55;
-        FakeFlow f = new FakeFlow(detector).client(bad);
-        assertEquals(Verdict.DETECTED, f.verdict);
-        assertEquals(Boolean.TRUE, f.meta("decryption_failed"));
-        assertNull(f.result.hostname);
-        f.client(Vectors.rfc9001ClientInitial());
-        assertEquals("example.com", f.result.hostname);
-        assertEquals(Boolean.FALSE, f.meta("decryption_failed"));
+        FakeFlow f = quicFlow(detector, 12).c(bad);
+        assertEquals(Verdict.DETECTED, f.verdict());
+        assertEquals(Boolean.TRUE, f.meta("quic", "decryption_failed"));
+        assertNull(f.result().hostname());
+        f.c(Vectors.rfc9001ClientInitial());
+        assertEquals("example.com", f.result().hostname());
+        assertEquals(Boolean.FALSE, f.meta("quic", "decryption_failed"));
     }
 
     @Test
     void serverInitialFirstIsQuicWithoutSni() {
         byte[] pkt = Vectors.rfc9001ClientInitial();
-        FakeFlow f = new FakeFlow(detector).server(pkt);
-        assertEquals(Verdict.DETECTED, f.verdict);
-        assertNull(f.result.hostname);
+        FakeFlow f = quicFlow(detector, 12).s(pkt);
+        assertEquals(Verdict.DETECTED, f.verdict());
+        assertNull(f.result().hostname());
         assertNull(f.stateObject());
     }
 
@@ -111,34 +134,34 @@ class QuicDetectorTest {
     void notQuicIsExcludedAtOnce() {
         byte[] unknownVersion = Vectors.rfc9001ClientInitial();
         unknownVersion[4] = 0x07;
-        assertEquals(Verdict.EXCLUDED, new FakeFlow(detector).client(unknownVersion).verdict);
+        assertEquals(Verdict.EXCLUDED, quicFlow(detector, 12).c(unknownVersion).verdict());
         byte[] noFixedBit = Vectors.rfc9001ClientInitial();
         noFixedBit[0] &= (byte) ~0x40;
-        assertEquals(Verdict.EXCLUDED, new FakeFlow(detector).client(noFixedBit).verdict);
+        assertEquals(Verdict.EXCLUDED, quicFlow(detector, 12).c(noFixedBit).verdict());
         byte[] longDcid = Vectors.rfc9001ClientInitial();
         longDcid[5] = 21;
-        assertEquals(Verdict.EXCLUDED, new FakeFlow(detector).client(longDcid).verdict);
+        assertEquals(Verdict.EXCLUDED, quicFlow(detector, 12).c(longDcid).verdict());
         byte[] lengthTooBig = Vectors.rfc9001ClientInitial();
         lengthTooBig[16] = 0x4f; // Length 0xf9e > datagram
-        assertEquals(Verdict.EXCLUDED, new FakeFlow(detector).client(lengthTooBig).verdict);
+        assertEquals(Verdict.EXCLUDED, quicFlow(detector, 12).c(lengthTooBig).verdict());
         byte[] dnsQuery = QuicVersions.hex("abcd01000001000000000000076578616d706c6503636f6d0000010001");
-        assertEquals(Verdict.EXCLUDED, new FakeFlow(detector).client(dnsQuery).verdict);
+        assertEquals(Verdict.EXCLUDED, quicFlow(detector, 12).c(dnsQuery).verdict());
         byte[] stun = QuicVersions.hex("000100002112a442b7e7a701bc34d686fa87dfae");
-        assertEquals(Verdict.EXCLUDED, new FakeFlow(detector).client(stun).verdict);
+        assertEquals(Verdict.EXCLUDED, quicFlow(detector, 12).c(stun).verdict());
         byte[] shortHeader = QuicVersions.hex("4f01dfc0fe62c640773cdecefe01c64578ae81466044b212482bbdcd95bdf1");
-        assertEquals(Verdict.EXCLUDED, new FakeFlow(detector).client(shortHeader).verdict);
+        assertEquals(Verdict.EXCLUDED, quicFlow(detector, 12).c(shortHeader).verdict());
         byte[] clientVersionNegotiation = QuicVersions.hex("80000000000400112233000000000001");
-        assertEquals(Verdict.EXCLUDED, new FakeFlow(detector).client(clientVersionNegotiation).verdict);
+        assertEquals(Verdict.EXCLUDED, quicFlow(detector, 12).c(clientVersionNegotiation).verdict());
     }
 
     @Test
     void versionNegotiationFromServer() {
         byte[] vn = QuicVersions.hex("8a000000000008f067a5502a4262b5" + "0a1a2a3a" + "00000001");
-        FakeFlow f = new FakeFlow(detector).server(vn);
-        assertEquals(Verdict.DETECTED, f.verdict);
-        assertEquals(Boolean.TRUE, f.meta("version_negotiation"));
-        assertEquals(Verdict.EXCLUDED, new FakeFlow(detector).server(
-            QuicVersions.hex("8a000000000008f067a5502a4262b5" + "0a1a2a3a")).verdict, "no known version listed");
+        FakeFlow f = quicFlow(detector, 12).s(vn);
+        assertEquals(Verdict.DETECTED, f.verdict());
+        assertEquals(Boolean.TRUE, f.meta("quic", "version_negotiation"));
+        assertEquals(Verdict.EXCLUDED, quicFlow(detector, 12).s(
+            QuicVersions.hex("8a000000000008f067a5502a4262b5" + "0a1a2a3a")).verdict(), "no known version listed");
     }
 
     // ------------------------------------------------------------------ gQUIC
@@ -169,12 +192,12 @@ class QuicDetectorTest {
         byte[] hdr = QuicVersions.hex("09" + "e71ad5d7756c4d4d" + "51303433" + "01");
         byte[] hash = new byte[12];
         byte[] frame = {(byte) 0xa0, 0x01, (byte) (CHLO.length >> 8), (byte) CHLO.length};
-        FakeFlow f = new FakeFlow(detector).client(Vectors.concat(hdr, hash, frame, CHLO, new byte[900]));
-        assertEquals(Verdict.DETECTED, f.verdict);
-        assertEquals("Q043", f.meta("version"));
-        assertEquals("www.example.org", f.result.hostname);
-        assertEquals("Chrome/120.0 Linux x86_64", f.meta("user_agent"));
-        assertEquals("Q043", f.meta("gquic_versions"));
+        FakeFlow f = quicFlow(detector, 12).c(Vectors.concat(hdr, hash, frame, CHLO, new byte[900]));
+        assertEquals(Verdict.DETECTED, f.verdict());
+        assertEquals("Q043", f.meta("quic", "version"));
+        assertEquals("www.example.org", f.result().hostname());
+        assertEquals("Chrome/120.0 Linux x86_64", f.meta("quic", "user_agent"));
+        assertEquals("Q043", f.meta("quic", "gquic_versions"));
     }
 
     @Test
@@ -182,26 +205,26 @@ class QuicDetectorTest {
         byte[] rej = tagMessage("REJ\0", "STK", "0123456789", "SNO", "abcdef", "CRT\u00ff", "certificates");
         byte[] hdr = QuicVersions.hex("08" + "2542daabb0353178" + "01");
         byte[] frames = QuicVersions.hex("40010300000600" + "a001" + String.format("%04x", rej.length));
-        FakeFlow f = new FakeFlow(detector).server(Vectors.concat(hdr, new byte[12], frames, rej));
-        assertEquals(Verdict.DETECTED, f.verdict);
-        assertEquals("gQUIC", f.meta("version"));
-        assertNull(f.result.hostname);
+        FakeFlow f = quicFlow(detector, 12).s(Vectors.concat(hdr, new byte[12], frames, rej));
+        assertEquals(Verdict.DETECTED, f.verdict());
+        assertEquals("gQUIC", f.meta("quic", "version"));
+        assertNull(f.result().hostname());
         byte[] broken = rej.clone();
         broken[8] = 'x'; // lowercase tag: not a gQUIC message
-        assertEquals(Verdict.EXCLUDED, new FakeFlow(detector).server(Vectors.concat(hdr, new byte[12], frames,
-            broken)).verdict);
+        assertEquals(Verdict.EXCLUDED, quicFlow(detector, 12).s(Vectors.concat(hdr, new byte[12], frames,
+            broken)).verdict());
     }
 
     @Test
     void gquicQ046LongHeaderWithClearTextChlo() {
         byte[] hdr = QuicVersions.hex("c3" + "51303436" + "50" + "eacfe6e706df272d" + "00000001");
         byte[] frame = {(byte) 0xa0, 0x01, (byte) (CHLO.length >> 8), (byte) CHLO.length};
-        FakeFlow f = new FakeFlow(detector).client(Vectors.concat(hdr, new byte[12], frame, CHLO, new byte[800]));
-        assertEquals(Verdict.DETECTED, f.verdict);
-        assertEquals("Q046", f.meta("version"));
-        assertEquals("www.example.org", f.result.hostname);
+        FakeFlow f = quicFlow(detector, 12).c(Vectors.concat(hdr, new byte[12], frame, CHLO, new byte[800]));
+        assertEquals(Verdict.DETECTED, f.verdict());
+        assertEquals("Q046", f.meta("quic", "version"));
+        assertEquals("www.example.org", f.result().hostname());
         byte[] badCids = QuicVersions.hex("c3" + "51303436" + "55" + "eacfe6e706df272d" + "00000001");
-        assertEquals(Verdict.EXCLUDED, new FakeFlow(detector).client(Vectors.concat(badCids, new byte[40])).verdict);
+        assertEquals(Verdict.EXCLUDED, quicFlow(detector, 12).c(Vectors.concat(badCids, new byte[40])).verdict());
     }
 
     @Test
@@ -209,11 +232,11 @@ class QuicDetectorTest {
         byte[] dcid = QuicVersions.hex("05e0dc1feb30d22b");
         byte[] pkt = Vectors.sealInitial(QuicVersions.Q050, dcid, 1,
             Vectors.cryptoFrame(0x08, 0, CHLO, 0, CHLO.length), 1200);
-        FakeFlow f = new FakeFlow(detector).client(pkt);
-        assertEquals(Verdict.DETECTED, f.verdict);
-        assertEquals("Q050", f.meta("version"));
-        assertEquals("www.example.org", f.result.hostname);
-        assertEquals("Chrome/120.0 Linux x86_64", f.meta("user_agent"));
+        FakeFlow f = quicFlow(detector, 12).c(pkt);
+        assertEquals(Verdict.DETECTED, f.verdict());
+        assertEquals("Q050", f.meta("quic", "version"));
+        assertEquals("www.example.org", f.result().hostname());
+        assertEquals("Chrome/120.0 Linux x86_64", f.meta("quic", "user_agent"));
     }
 
     @Test
@@ -221,9 +244,9 @@ class QuicDetectorTest {
         byte[] dcid = QuicVersions.hex("05e0dc1feb30d22b");
         byte[] ch = Vectors.CLIENT_HELLO;
         byte[] pkt = Vectors.sealInitial(QuicVersions.T051, dcid, 1, Vectors.cryptoFrame(0x08, 0, ch, 0, ch.length), 1200);
-        FakeFlow f = new FakeFlow(detector).client(pkt);
-        assertEquals(Verdict.DETECTED, f.verdict);
-        assertEquals("T051", f.meta("version"));
-        assertEquals("example.com", f.result.hostname);
+        FakeFlow f = quicFlow(detector, 12).c(pkt);
+        assertEquals(Verdict.DETECTED, f.verdict());
+        assertEquals("T051", f.meta("quic", "version"));
+        assertEquals("example.com", f.result().hostname());
     }
 }

@@ -1,6 +1,8 @@
 package org.flowmark.detector.quic.internal;
 
 import org.flowmark.api.packet.ByteArrayPacketView;
+import org.flowmark.testkit.FakeFlow;
+import org.flowmark.testkit.FuzzFrames;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 
@@ -18,7 +20,7 @@ class QuicFuzzTargets {
     @FuzzTest(maxDuration = "90s")
     void detector(byte[] in) {
         int setup = FuzzFrames.setup(in);
-        FakeFlow f = new FakeFlow(FakeFlow.detector((setup & 1) != 0 ? 1200 : 4096), 8);
+        FakeFlow f = QuicDetectorTest.quicFlow(QuicDetectorTest.newDetector((setup & 1) != 0 ? 1200 : 4096), 8);
         FuzzFrames.forEach(in, 40, f::send);
     }
 
@@ -40,9 +42,9 @@ class QuicFuzzTargets {
     void sealedInitials(byte[] in) {
         int setup = FuzzFrames.setup(in);
         long version = (setup & 1) != 0 ? QuicVersions.V2 : QuicVersions.V1;
-        FakeFlow f = new FakeFlow(FakeFlow.detector((setup & 2) != 0 ? 1200 : 4096), 8);
+        FakeFlow f = QuicDetectorTest.quicFlow(QuicDetectorTest.newDetector((setup & 2) != 0 ? 1200 : 4096), 8);
         long[] pn = {0};
         FuzzFrames.forEach(in, 6, (fromInitiator, plain) ->
-            f.client(Vectors.sealInitial(version, Vectors.DCID, pn[0]++, plain, (setup & 4) != 0 ? 0 : 1162)));
+            f.c(Vectors.sealInitial(version, Vectors.DCID, pn[0]++, plain, (setup & 4) != 0 ? 0 : 1162)));
     }
 }

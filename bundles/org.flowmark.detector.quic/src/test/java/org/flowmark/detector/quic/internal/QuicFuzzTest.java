@@ -8,6 +8,7 @@ import java.util.SplittableRandom;
 
 import org.flowmark.api.detector.Verdict;
 import org.flowmark.api.packet.ByteArrayPacketView;
+import org.flowmark.testkit.FakeFlow;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,7 +19,7 @@ import org.junit.jupiter.api.Test;
 class QuicFuzzTest {
 
     private static final long SEED = 0x5eed_c0de_2024L;
-    private final QuicDetector detector = FakeFlow.detector(2048);
+    private final QuicDetector detector = QuicDetectorTest.newDetector(2048);
 
     private static List<byte[]> seeds() {
         byte[] dcid = QuicVersions.hex("05e0dc1feb30d22b");
@@ -93,8 +94,8 @@ class QuicFuzzTest {
                     b[1] = 0; b[2] = 0; b[3] = 0; b[4] = 1;
                 }
             }
-            FakeFlow f = new FakeFlow(detector).send(r.nextBoolean(), b);
-            if (f.verdict == Verdict.DETECTED) {
+            FakeFlow f = QuicDetectorTest.quicFlow(detector, 12).send(r.nextBoolean(), b);
+            if (f.verdict() == Verdict.DETECTED) {
                 detected++;
                 f.send(true, b);
             }
@@ -108,11 +109,11 @@ class QuicFuzzTest {
         SplittableRandom r = new SplittableRandom(SEED + 1);
         List<byte[]> seeds = seeds();
         for (byte[] s : seeds) {
-            new FakeFlow(detector).client(s); // every seed is valid as given
+            QuicDetectorTest.quicFlow(detector, 12).c(s); // every seed is valid as given
         }
         for (int i = 0; i < 30_000; i++) {
             byte[] a = mutate(r, seeds.get(r.nextInt(seeds.size())));
-            FakeFlow f = new FakeFlow(detector).send(r.nextInt(4) != 0, a);
+            FakeFlow f = QuicDetectorTest.quicFlow(detector, 12).send(r.nextInt(4) != 0, a);
             for (int k = 0; k < 3; k++) {
                 f.send(r.nextInt(4) != 0, mutate(r, seeds.get(r.nextInt(seeds.size()))));
             }

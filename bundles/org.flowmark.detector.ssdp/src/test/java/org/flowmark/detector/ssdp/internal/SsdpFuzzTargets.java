@@ -2,6 +2,9 @@ package org.flowmark.detector.ssdp.internal;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 
+import org.flowmark.testkit.FakeFlow;
+import org.flowmark.testkit.FuzzFrames;
+
 /**
  * Coverage-guided fuzz targets (Jazzer). Without {@code JAZZER_FUZZ} each method replays the inputs under
  * {@code src/test/resources/org/flowmark/detector/ssdp/internal/SsdpFuzzTargetsInputs/<method>/} as a regression test; with {@code JAZZER_FUZZ=1} it
@@ -13,7 +16,7 @@ class SsdpFuzzTargets {
     @FuzzTest(maxDuration = "90s")
     void detector(byte[] in) {
         int setup = FuzzFrames.setup(in);
-        FakeFlow f = new FakeFlow(new SsdpDetector(), 4, 50_000, 1900);
+        FakeFlow f = new FakeFlow(new SsdpDetector(), 4, FakeFlow.UDP, 50_000, 1900);
         FuzzFrames.forEach(in, 40, f::send);
     }
 }

@@ -6,6 +6,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Random;
 
 import org.flowmark.api.detector.Verdict;
+import org.flowmark.testkit.FakeFlow;
+import org.flowmark.testkit.Mutator;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,7 +29,7 @@ class SsdpFuzzTest {
             byte[] b = new byte[head.length + 1 + rnd.nextInt(600)];
             rnd.nextBytes(b);
             System.arraycopy(head, 0, b, 0, head.length); // even with a right start line, random headers fail
-            if (new FakeFlow(d, 4, 50000, 1900).send(true, b).verdict == Verdict.DETECTED) {
+            if (new FakeFlow(d, 4, FakeFlow.UDP, 50000, 1900).send(true, b).verdict() == Verdict.DETECTED) {
                 detected++;
             }
         }
@@ -45,8 +47,8 @@ class SsdpFuzzTest {
             if (b.length == 0) {
                 continue;
             }
-            FakeFlow f = new FakeFlow(d, 4, 50000, 1900).send(true, b);
-            if (f.verdict == Verdict.DETECTED) {
+            FakeFlow f = new FakeFlow(d, 4, FakeFlow.UDP, 50000, 1900).send(true, b);
+            if (f.verdict() == Verdict.DETECTED) {
                 detected++;
                 f.send(false, Mutator.mutate(rnd, b));
             }

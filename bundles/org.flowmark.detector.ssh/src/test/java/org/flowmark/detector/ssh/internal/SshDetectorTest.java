@@ -12,6 +12,7 @@ import java.util.Arrays;
 
 import org.flowmark.api.detector.Verdict;
 import org.flowmark.api.packet.ByteArrayPacketView;
+import org.flowmark.testkit.FakeFlow;
 import org.junit.jupiter.api.Test;
 
 class SshDetectorTest {
@@ -80,8 +81,8 @@ class SshDetectorTest {
     @Test
     void bannersKexinitsHasshAndNegotiation() {
         FakeFlow f = flow().s(ascii("SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n"));
-        assertEquals(Verdict.DETECTED, f.verdict);
-        assertEquals("SSH", f.result.protocol);
+        assertEquals(Verdict.DETECTED, f.verdict());
+        assertEquals("SSH", f.result().protocol());
         assertEquals("OpenSSH_9.2p1 Debian-2+deb12u3", f.meta("ssh", "server"));
         // client banner and KEXINIT in one segment; server KEXINIT cut in three segments
         f.c(concat(ascii("SSH-2.0-PuTTY_Release_0.78\r\n"), kexinit(CLIENT_LISTS)));
@@ -96,7 +97,7 @@ class SshDetectorTest {
         assertEquals("ssh-ed25519", f.meta("ssh", "host_key"));
         assertEquals("chacha20-poly1305@openssh.com", f.meta("ssh", "cipher"));
         assertNull(f.meta("ssh", "mac")); // AEAD
-        assertTrue(f.result.risks.isEmpty());
+        assertTrue(f.result().risks().isEmpty());
         assertFalse(f.collecting());
         assertNull(f.stateObject());
     }
@@ -117,23 +118,23 @@ class SshDetectorTest {
             .c(concat(ascii("SSH-2.0-OpenSSH_9.6\r\n"), kexinit(client)));
         assertEquals("diffie-hellman-group14-sha1", f.meta("ssh", "kex"));
         assertEquals("aes128-cbc", f.meta("ssh", "cipher"));
-        assertEquals(java.util.List.of(SshDetector.RISK_WEAK), f.result.risks);
+        assertEquals(java.util.List.of(SshDetector.RISK_WEAK), f.result().risks());
         // the strong server lists with the same client: nothing weak is negotiated
         FakeFlow g = flow().s(concat(ascii("SSH-2.0-OpenSSH_9.2\r\n"), kexinit(SERVER_LISTS)))
             .c(concat(ascii("SSH-2.0-OpenSSH_9.6\r\n"), kexinit(client)));
-        assertTrue(g.result.risks.isEmpty());
+        assertTrue(g.result().risks().isEmpty());
     }
 
     @Test
     void splitBannerRetransmissionAndPreBannerLines() {
         FakeFlow f = flow().s(ascii("SSH-2.0-Open"));
-        assertEquals(Verdict.NEED_MORE, f.verdict);
+        assertEquals(Verdict.NEED_MORE, f.verdict());
         f.s(ascii("SSH_8.0\r\n"));
-        assertEquals(Verdict.DETECTED, f.verdict);
+        assertEquals(Verdict.DETECTED, f.verdict());
         assertEquals("OpenSSH_8.0", f.meta("ssh", "server"));
         // a server may send other lines first (RFC 4253 4.2)
         FakeFlow g = flow().s(ascii("Welcome to the box\r\nSSH-1.99-Cisco-1.25\r\n"));
-        assertEquals(Verdict.DETECTED, g.verdict);
+        assertEquals(Verdict.DETECTED, g.verdict());
         assertEquals("1.99", g.meta("ssh", "server_version"));
         // a retransmitted segment is not parsed twice
         byte[] banner = ascii("SSH-2.0-x\r\n");
@@ -145,15 +146,15 @@ class SshDetectorTest {
 
     @Test
     void nonSshIsExcluded() {
-        assertEquals(Verdict.EXCLUDED, flow().c(ascii("GET / HTTP/1.1\r\n")).verdict);
-        assertEquals(Verdict.EXCLUDED, flow().c(ascii("SSH-3.0-x\r\n")).verdict);
-        assertEquals(Verdict.EXCLUDED, flow().c(ascii("SSH-2.0-\r\n")).verdict);
-        assertEquals(Verdict.EXCLUDED, flow().c(ascii("SSH-2.0-a\u0001b\r\n")).verdict);
-        assertEquals(Verdict.EXCLUDED, flow().s(ascii("220 smtp ready\r\n250 ok\r\n")).s(ascii("xx")).verdict);
+        assertEquals(Verdict.EXCLUDED, flow().c(ascii("GET / HTTP/1.1\r\n")).verdict());
+        assertEquals(Verdict.EXCLUDED, flow().c(ascii("SSH-3.0-x\r\n")).verdict());
+        assertEquals(Verdict.EXCLUDED, flow().c(ascii("SSH-2.0-\r\n")).verdict());
+        assertEquals(Verdict.EXCLUDED, flow().c(ascii("SSH-2.0-a\u0001b\r\n")).verdict());
+        assertEquals(Verdict.EXCLUDED, flow().s(ascii("220 smtp ready\r\n250 ok\r\n")).s(ascii("xx")).verdict());
         byte[] longLine = new byte[300];
         Arrays.fill(longLine, (byte) 'a');
         System.arraycopy(ascii("SSH-2.0-"), 0, longLine, 0, 8);
-        assertEquals(Verdict.EXCLUDED, flow().c(longLine).verdict);
+        assertEquals(Verdict.EXCLUDED, flow().c(longLine).verdict());
     }
 
     @Test

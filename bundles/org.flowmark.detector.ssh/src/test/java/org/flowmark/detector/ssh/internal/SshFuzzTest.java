@@ -3,6 +3,7 @@ package org.flowmark.detector.ssh.internal;
 import java.util.Random;
 
 import org.flowmark.api.detector.Verdict;
+import org.flowmark.testkit.FakeFlow;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -37,7 +38,7 @@ class SshFuzzTest {
                     }
                 }
                 f.send(rnd.nextBoolean(), b);
-                if (f.verdict == Verdict.EXCLUDED) {
+                if (f.verdict() == Verdict.EXCLUDED) {
                     break;
                 }
                 Object st = f.stateObject();

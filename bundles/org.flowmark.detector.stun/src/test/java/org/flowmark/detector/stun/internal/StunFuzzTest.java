@@ -7,6 +7,8 @@ import java.util.Random;
 
 import org.flowmark.api.detector.Verdict;
 import org.flowmark.api.packet.ByteArrayPacketView;
+import org.flowmark.testkit.FakeFlow;
+import org.flowmark.testkit.Hex;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,7 +33,7 @@ class StunFuzzTest {
                 b = new byte[1 + rnd.nextInt(120)];
                 rnd.nextBytes(b);
             } else {
-                b = FakeFlow.hex(seeds[rnd.nextInt(seeds.length)]);
+                b = Hex.bytes(seeds[rnd.nextInt(seeds.length)]);
                 for (int m = rnd.nextInt(4); m >= 0; m--) {
                     b[rnd.nextInt(b.length)] = (byte) rnd.nextInt(256);
                 }
@@ -43,7 +45,7 @@ class StunFuzzTest {
             StunParser.channelData(v, 0, b.length, rnd.nextBoolean());
             FakeFlow f = new FakeFlow(stun, 16, rnd.nextBoolean() ? 6 : 17, 1, 3478);
             f.send(rnd.nextBoolean(), b).send(rnd.nextBoolean(), b);
-            if (random && f.verdict == Verdict.DETECTED) {
+            if (random && f.verdict() == Verdict.DETECTED) {
                 randomDetected++;
             }
             new FakeFlow(rtp, 0, 17, 1, 2).send(true, b).send(false, b).send(true, b);

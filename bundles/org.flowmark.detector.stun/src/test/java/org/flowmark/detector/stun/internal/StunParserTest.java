@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.flowmark.api.packet.ByteArrayPacketView;
+import org.flowmark.testkit.Hex;
 import org.junit.jupiter.api.Test;
 
 class StunParserTest {
@@ -25,7 +26,7 @@ class StunParserTest {
 
     /** Appends a FINGERPRINT attribute (CRC-32 by java.util.zip, independent of {@link Crc32}). */
     static String withFingerprint(String hex) {
-        byte[] b = FakeFlow.hex(hex);
+        byte[] b = Hex.bytes(hex);
         int len = ((b[2] & 0xff) << 8 | (b[3] & 0xff)) + 8;
         b[2] = (byte) (len >> 8);
         b[3] = (byte) len;
@@ -76,10 +77,10 @@ class StunParserTest {
 
     @Test
     void corruptedFingerprintOrBodyIsRejected() {
-        byte[] b = FakeFlow.hex(RFC5769_REQUEST);
+        byte[] b = Hex.bytes(RFC5769_REQUEST);
         b[b.length - 1] ^= 1; // fingerprint value
         assertEquals(StunParser.INVALID, StunParser.message(new ByteArrayPacketView(b), 0, b.length, false));
-        b = FakeFlow.hex(RFC5769_REQUEST);
+        b = Hex.bytes(RFC5769_REQUEST);
         b[30] ^= 0x20; // a SOFTWARE character: the CRC no longer matches
         assertEquals(StunParser.INVALID, StunParser.message(new ByteArrayPacketView(b), 0, b.length, false));
     }

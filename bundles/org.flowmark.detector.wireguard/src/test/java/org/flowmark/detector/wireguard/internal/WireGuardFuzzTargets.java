@@ -1,6 +1,9 @@
 package org.flowmark.detector.wireguard.internal;
 
+import org.flowmark.api.detector.Budgets;
 import org.flowmark.api.packet.ByteArrayPacketView;
+import org.flowmark.testkit.FakeFlow;
+import org.flowmark.testkit.FuzzFrames;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 
@@ -32,7 +35,8 @@ class WireGuardFuzzTargets {
     @FuzzTest(maxDuration = "60s")
     void detector(byte[] in) {
         int setup = FuzzFrames.setup(in);
-        FakeFlow f = new FakeFlow(WireGuardTest.detector(1 + (setup & 7)), 17, 43462, (setup & 0x80) != 0 ? 51820 : 4500);
+        FakeFlow f = new FakeFlow(WireGuardTest.detector(1 + (setup & 7)), 0, 17, 43462, (setup & 0x80) != 0 ? 51820 : 4500)
+                .inspectBudget(Budgets.DEFAULT_PACKETS_PER_FLOW).rejectRisks();
         FuzzFrames.forEach(in, 40, f::send);
     }
 }

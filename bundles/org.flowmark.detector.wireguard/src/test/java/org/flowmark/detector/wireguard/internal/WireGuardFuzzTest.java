@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.Random;
 
 import org.flowmark.api.detector.Verdict;
+import org.flowmark.testkit.FakeFlow;
+import org.flowmark.testkit.Hex;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,7 +31,7 @@ class WireGuardFuzzTest {
         for (int iter = 0; iter < 20_000; iter++) {
             FakeFlow f = WireGuardTest.flow();
             boolean mutated = (iter & 1) == 0;
-            for (int k = 0; k < 6 && f.verdict == Verdict.NEED_MORE; k++) {
+            for (int k = 0; k < 6 && f.verdict() == Verdict.NEED_MORE; k++) {
                 byte[] b;
                 if (mutated) {
                     byte[] s = seeds[rnd.nextInt(seeds.length)];
@@ -43,7 +45,7 @@ class WireGuardFuzzTest {
                 }
                 f.send(rnd.nextBoolean(), b);
             }
-            if (!mutated && f.verdict == Verdict.DETECTED) {
+            if (!mutated && f.verdict() == Verdict.DETECTED) {
                 detectedRandom++;
             }
         }

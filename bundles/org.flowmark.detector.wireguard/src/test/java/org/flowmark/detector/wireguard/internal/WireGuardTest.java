@@ -1,14 +1,17 @@
 package org.flowmark.detector.wireguard.internal;
 
-import static org.flowmark.detector.wireguard.internal.Hex.le32;
-import static org.flowmark.detector.wireguard.internal.Hex.rep;
+import static org.flowmark.testkit.Hex.le32;
+import static org.flowmark.testkit.Hex.rep;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import java.lang.annotation.Annotation;
 
+import org.flowmark.api.detector.Budgets;
 import org.flowmark.api.detector.Verdict;
 import org.flowmark.api.packet.ByteArrayPacketView;
+import org.flowmark.testkit.FakeFlow;
+import org.flowmark.testkit.Hex;
 import org.junit.jupiter.api.Test;
 
 class WireGuardTest {
@@ -21,7 +24,8 @@ class WireGuardTest {
     }
 
     static FakeFlow flow() {
-        return new FakeFlow(detector(WireGuardDetector.DEFAULT_DATA_RUN), 17, 43462, 51820);
+        return new FakeFlow(detector(WireGuardDetector.DEFAULT_DATA_RUN), 0, 17, 43462, 51820)
+                .inspectBudget(Budgets.DEFAULT_PACKETS_PER_FLOW).rejectRisks();
     }
 
     // ---- vectors built from the whitepaper's message layouts (section 5.4)
@@ -78,11 +82,11 @@ class WireGuardTest {
     void handshakeInitiationAndMatchingResponse() {
         FakeFlow f = flow();
         f.c(initiation(0xd837d030L));
-        assertEquals(Verdict.NEED_MORE, f.verdict);
+        assertEquals(Verdict.NEED_MORE, f.verdict());
         f.s(response(0x4e1d2c3bL, 0xd837d030L));
-        assertEquals(Verdict.DETECTED, f.verdict);
-        assertEquals("WireGuard", f.result.protocol);
-        assertEquals("vpn", f.result.category);
+        assertEquals(Verdict.DETECTED, f.verdict());
+        assertEquals("WireGuard", f.result().protocol());
+        assertEquals("vpn", f.result().category());
         assertEquals("handshake", f.meta("wireguard", "evidence"));
         assertNull(f.stateObject());
     }
@@ -91,10 +95,10 @@ class WireGuardTest {
     void responseWithOtherReceiverOrSameDirectionIsNotEnough() {
         FakeFlow f = flow();
         f.c(initiation(100)).s(response(200, 101));
-        assertEquals(Verdict.NEED_MORE, f.verdict);
+        assertEquals(Verdict.NEED_MORE, f.verdict());
         FakeFlow g = flow();
         g.c(initiation(100)).c(response(200, 100));
-        assertEquals(Verdict.NEED_MORE, g.verdict);
+        assertEquals(Verdict.NEED_MORE, g.verdict());
     }
 
     @Test
@@ -102,9 +106,9 @@ class WireGuardTest {
         FakeFlow f = flow();
         f.s(response(0x5555L, 0x7777L));
         f.c(data(0x1234, 0, 16)); // wrong index: no decision yet
-        assertEquals(Verdict.NEED_MORE, f.verdict);
+        assertEquals(Verdict.NEED_MORE, f.verdict());
         f.c(data(0x5555L, 1, 16));
-        assertEquals(Verdict.DETECTED, f.verdict);
+        assertEquals(Verdict.DETECTED, f.verdict());
         assertEquals("handshake", f.meta("wireguard", "evidence"));
     }
 
@@ -112,20 +116,20 @@ class WireGuardTest {
     void cookieReplyToInitiation() {
         FakeFlow f = flow();
         f.c(initiation(0x30d037d8L)).s(cookie(0x30d037d8L));
-        assertEquals(Verdict.DETECTED, f.verdict);
+        assertEquals(Verdict.DETECTED, f.verdict());
         assertEquals("cookie", f.meta("wireguard", "evidence"));
         FakeFlow g = flow();
         g.c(initiation(0x30d037d8L)).s(cookie(0xd837d030L)); // bytes swapped: not an answer
-        assertEquals(Verdict.NEED_MORE, g.verdict);
+        assertEquals(Verdict.NEED_MORE, g.verdict());
     }
 
     @Test
     void transportRunInBothDirections() {
         FakeFlow f = flow();
         f.c(data(0x79497615L, 0x13, 80)).s(data(0x1c1048b0L, 0x0f, 80)).c(data(0x79497615L, 0x14, 64));
-        assertEquals(Verdict.NEED_MORE, f.verdict);
+        assertEquals(Verdict.NEED_MORE, f.verdict());
         f.c(data(0x79497615L, 0x15, 144));
-        assertEquals(Verdict.DETECTED, f.verdict);
+        assertEquals(Verdict.DETECTED, f.verdict());
         assertEquals("transport", f.meta("wireguard", "evidence"));
     }
 
@@ -135,9 +139,9 @@ class WireGuardTest {
         for (int i = 0; i < 5; i++) {
             f.c(data(9, 100 + i, 32));
         }
-        assertEquals(Verdict.NEED_MORE, f.verdict);
+        assertEquals(Verdict.NEED_MORE, f.verdict());
         f.c(data(9, 105, 32));
-        assertEquals(Verdict.DETECTED, f.verdict);
+        assertEquals(Verdict.DETECTED, f.verdict());
     }
 
     @Test
@@ -146,18 +150,18 @@ class WireGuardTest {
         // counter repeats, index changes, counter jumps far: the run never builds up
         f.c(data(9, 5, 32)).c(data(9, 5, 32)).s(data(3, 1, 32)).c(data(10, 6, 32)).c(data(10, 6 + (1L << 21), 32))
             .s(data(4, 2, 32)).c(data(10, 3, 32));
-        assertEquals(Verdict.NEED_MORE, f.verdict);
+        assertEquals(Verdict.NEED_MORE, f.verdict());
     }
 
     @Test
     void anyOtherPayloadExcludes() {
         FakeFlow f = flow();
         f.c(data(9, 1, 32)).s("17fefd00000000000000000001"); // a DTLS-like datagram
-        assertEquals(Verdict.EXCLUDED, f.verdict);
+        assertEquals(Verdict.EXCLUDED, f.verdict());
         assertNull(f.stateObject());
         FakeFlow g = flow();
         g.c("0100000000000000"); // short
-        assertEquals(Verdict.EXCLUDED, g.verdict);
+        assertEquals(Verdict.EXCLUDED, g.verdict());
     }
 
     @Test

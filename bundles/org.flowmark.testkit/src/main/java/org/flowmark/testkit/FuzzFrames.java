@@ -1,28 +1,28 @@
-package org.flowmark.detector.quic.internal;
+package org.flowmark.testkit;
 
 import java.util.Arrays;
-import java.util.function.Consumer;
 
 /**
- * The framing of a fuzz input into packets, shared by the fuzz targets of this bundle so that seed files stay
- * readable: byte 0 picks the flow setup, then each packet is {@code [d len_hi7] [len_lo] payload}, where the top
- * bit of the first byte says "from the initiator" and a length past the end is cut to what is left.
+ * The framing of a fuzz input into packets, shared by the detector bundles' fuzz targets so that seed files stay
+ * readable: byte 0 picks the flow setup, then each packet is {@code [d len_hi7] [len_lo] payload}, where a clear
+ * top bit {@code d} of the first byte means "from the initiator", a set one "from the responder", and a length past
+ * the end is cut to what is left.
  */
-final class FuzzFrames {
+public final class FuzzFrames {
 
     /** Packets of at most this many bytes (a jumbo-free Ethernet payload). */
-    static final int MAX_PACKET = 1600;
+    public static final int MAX_PACKET = 1600;
 
     private FuzzFrames() {
     }
 
     /** The flow-setup selector: byte 0, or 0 for an empty input. */
-    static int setup(byte[] in) {
+    public static int setup(byte[] in) {
         return in.length == 0 ? 0 : in[0] & 0xff;
     }
 
     /** Feeds each framed packet, at most {@code maxPackets}, to {@code sink(fromInitiator, bytes)}. */
-    static void forEach(byte[] in, int maxPackets, Sink sink) {
+    public static void forEach(byte[] in, int maxPackets, Sink sink) {
         int i = 1;
         for (int n = 0; n < maxPackets && i + 2 <= in.length; n++) {
             boolean fromInitiator = (in[i] & 0x80) == 0;
@@ -34,7 +34,8 @@ final class FuzzFrames {
         }
     }
 
-    interface Sink {
+    /** Receives each framed packet (a fresh array per packet). */
+    public interface Sink {
         void packet(boolean fromInitiator, byte[] payload);
     }
 }

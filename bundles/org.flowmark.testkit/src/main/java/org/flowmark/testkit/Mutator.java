@@ -1,15 +1,22 @@
-package org.flowmark.detector.ssdp.internal;
+package org.flowmark.testkit;
 
 import java.util.Arrays;
 import java.util.Random;
 
-/** Byte-level mutations for the fuzz tests: flip, overwrite, insert, delete, truncate, extend. */
-final class Mutator {
+/**
+ * Byte-level mutations for seeded fuzz tests: flip a bit, overwrite, insert, delete, truncate, extend. The same
+ * {@link Random} seed gives the same sequence of mutations, so a failing case can be replayed from its seed.
+ */
+public final class Mutator {
 
     private Mutator() {
     }
 
-    static byte[] mutate(Random rnd, byte[] in) {
+    /**
+     * Applies one to four random mutations. May change {@code in} in place (bit flips, overwrites) and returns
+     * either it or a new array; pass a copy to keep the original.
+     */
+    public static byte[] mutate(Random rnd, byte[] in) {
         byte[] b = in;
         int n = 1 + rnd.nextInt(4);
         for (int k = 0; k < n; k++) {
