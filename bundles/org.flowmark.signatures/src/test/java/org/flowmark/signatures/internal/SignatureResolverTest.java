@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.flowmark.testkit.FakeFlow;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -17,7 +18,7 @@ class SignatureResolverTest {
 
     private static final long S = 1_000_000_000L;
     /** 2019-06-01T00:00:00Z in ns: the capture time the fake flows start at. */
-    static final long T0 = 1_559_347_200L * S;
+    private static final long T0 = 1_559_347_200L * S;
 
     @TempDir
     Path dir;
@@ -40,139 +41,144 @@ class SignatureResolverTest {
         resolver.hints(hints);
     }
 
-    private static Fakes.Flow flow(String ip, int port) {
-        return new Fakes.Flow(ip.indexOf(':') >= 0 ? Addresses.parseIpv6(ip) : Addresses.parseIpv4(ip), port);
+    /** A TCP flow from 10.0.0.2 (fd00::2 for IPv6) port 50000 to {@code ip} and {@code port}, first seen at T0. */
+    private static FakeFlow flow(String ip, int port) {
+        return flow(FakeFlow.TCP, ip, port);
+    }
+
+    private static FakeFlow flow(int ipProtocol, String ip, int port) {
+        boolean v6 = ip.indexOf(':') >= 0;
+        byte[] local = v6 ? Addresses.parseIpv6("fd00::2") : Addresses.parseIpv4("10.0.0.2");
+        byte[] other = v6 ? Addresses.parseIpv6(ip) : Addresses.parseIpv4(ip);
+        return FakeFlow.view(ipProtocol, 50000, port).addresses(local, other).at(T0);
     }
 
     @Test
     void hostnameFirst() {
-        Fakes.Builder b = new Fakes.Builder();
+        FakeFlow.Result b = new FakeFlow.Result();
         b.protocol("TLS").hostname("www3.zoom.us");
         resolver.resolve(flow("2a00:86c0::1", 443), b); // the address says netflix; the SNI wins
-        assertEquals("zoom", b.application);
-        assertEquals("video-conferencing", b.category);
-        assertEquals("sni", b.app("match"));
-        assertEquals("*.zoom.us", b.app("signature"));
+        assertEquals("zoom", b.application());
+        assertEquals("video-conferencing", b.category());
+        assertEquals("sni", b.get("app", "match"));
+        assertEquals("*.zoom.us", b.get("app", "signature"));
     }
 
     @Test
     void dnsCacheThenNetworkThenCertificate() {
         hints.learn(Addresses.parseIpv4("192.0.2.10"), 4, "api-global.netflix.com", 300, T0 - 5 * S);
-        Fakes.Builder b = new Fakes.Builder();
+        FakeFlow.Result b = new FakeFlow.Result();
         b.protocol("QUIC");
         resolver.resolve(flow("192.0.2.10", 443), b);
-        assertEquals("netflix", b.application);
-        assertEquals("api-global.netflix.com", b.hostname);
-        assertEquals("dns_cache", b.app("match"));
+        assertEquals("netflix", b.application());
+        assertEquals("api-global.netflix.com", b.hostname());
+        assertEquals("dns_cache", b.get("app", "match"));
 
-        Fakes.Builder n = new Fakes.Builder();
+        FakeFlow.Result n = new FakeFlow.Result();
         n.protocol("TLS");
         resolver.resolve(flow("170.114.9.9", 443), n);
-        assertEquals("zoom", n.application);
-        assertEquals("network", n.app("match"));
-        assertEquals("170.114.0.0/16", n.app("signature"));
-        assertNull(n.hostname);
+        assertEquals("zoom", n.application());
+        assertEquals("network", n.get("app", "match"));
+        assertEquals("170.114.0.0/16", n.get("app", "signature"));
+        assertNull(n.hostname());
 
-        Fakes.Builder c = new Fakes.Builder();
+        FakeFlow.Result c = new FakeFlow.Result();
         c.protocol("TLS").put("ssl", "server_names", "foo.example,*.netflix.com");
         resolver.resolve(flow("192.0.2.99", 443), c);
-        assertEquals("netflix", c.application);
-        assertEquals("certificate", c.app("match"));
+        assertEquals("netflix", c.application());
+        assertEquals("certificate", c.get("app", "match"));
 
-        Fakes.Builder cn = new Fakes.Builder();
+        FakeFlow.Result cn = new FakeFlow.Result();
         cn.protocol("TLS").put("ssl", "server_cn", "zoom.us");
         resolver.resolve(flow("192.0.2.99", 443), cn);
-        assertEquals("zoom", cn.application);
+        assertEquals("zoom", cn.application());
     }
 
     /** The hint must be valid at the flow's first packet (capture time), with 2 s of skew; never the wall clock. */
     @Test
     void hintsAreLookedUpAtTheFlowsFirstPacket() {
         byte[] ip = Addresses.parseIpv4("192.0.2.20");
-        Fakes.Flow f = flow("192.0.2.20", 443);
+        FakeFlow f = flow("192.0.2.20", 443);
         // an answer captured just after the flow's first packet (same burst) still names it
         hints.learn(ip, 4, "www.netflix.com", 300, T0 + 1_500_000_000L);
-        Fakes.Builder b = new Fakes.Builder();
+        FakeFlow.Result b = new FakeFlow.Result();
         b.protocol("TLS");
         resolver.resolve(f, b);
-        assertEquals("netflix", b.application);
-        assertEquals("www.netflix.com", b.hostname);
+        assertEquals("netflix", b.application());
+        assertEquals("www.netflix.com", b.hostname());
 
         // an answer that came well after the flow started did not name it
         byte[] ip2 = Addresses.parseIpv4("192.0.2.21");
         hints.learn(ip2, 4, "www.netflix.com", 300, T0 + 3 * S);
-        Fakes.Builder late = new Fakes.Builder();
+        FakeFlow.Result late = new FakeFlow.Result();
         late.protocol("TLS");
         resolver.resolve(flow("192.0.2.21", 443), late);
-        assertNull(late.application);
-        assertNull(late.hostname);
+        assertNull(late.application());
+        assertNull(late.hostname());
 
         // the answer's TTL ran out before the flow started: the flow is not named, however late it is resolved
-        Fakes.Flow later = flow("192.0.2.20", 443);
-        later.firstSeen = T0 + 302 * S;
-        Fakes.Builder expired = new Fakes.Builder();
+        FakeFlow later = flow("192.0.2.20", 443).at(T0 + 302 * S);
+        FakeFlow.Result expired = new FakeFlow.Result();
         expired.protocol("TLS");
         resolver.resolve(later, expired);
-        assertNull(expired.application);
-        assertNull(expired.hostname);
+        assertNull(expired.application());
+        assertNull(expired.hostname());
 
         // the answer current at the first packet wins over one that came in the skew after it
         byte[] ip3 = Addresses.parseIpv4("192.0.2.22");
         hints.learn(ip3, 4, "www.netflix.com", 300, T0 - S);
         hints.learn(ip3, 4, "www3.zoom.us", 300, T0 + S);
-        Fakes.Builder both = new Fakes.Builder();
+        FakeFlow.Result both = new FakeFlow.Result();
         both.protocol("TLS");
         resolver.resolve(flow("192.0.2.22", 443), both);
-        assertEquals("www.netflix.com", both.hostname);
-        assertEquals("netflix", both.application);
+        assertEquals("www.netflix.com", both.hostname());
+        assertEquals("netflix", both.application());
 
         // a capture from years before (read after this one in the same process) gets nothing from it
-        Fakes.Flow old = flow("192.0.2.21", 443);
-        old.firstSeen = T0 - 3 * 365L * 86400 * S;
-        Fakes.Builder older = new Fakes.Builder();
+        FakeFlow old = flow("192.0.2.21", 443).at(T0 - 3 * 365L * 86400 * S);
+        FakeFlow.Result older = new FakeFlow.Result();
         older.protocol("TLS");
         resolver.resolve(old, older);
-        assertNull(older.hostname);
+        assertNull(older.hostname());
     }
 
     @Test
     void networkRestrictionsFallBackToTheShorterPrefix() {
-        Fakes.Builder media = new Fakes.Builder();
+        FakeFlow.Result media = new FakeFlow.Result();
         resolver.resolve(flow("170.114.5.5", 8801), media); // Unknown protocol, port 8801
-        assertEquals("zoommedia", media.application);
-        Fakes.Builder tls = new Fakes.Builder();
+        assertEquals("zoommedia", media.application());
+        FakeFlow.Result tls = new FakeFlow.Result();
         tls.protocol("TLS");
         resolver.resolve(flow("170.114.5.5", 443), tls);
-        assertEquals("zoom", tls.application);
+        assertEquals("zoom", tls.application());
     }
 
     @Test
     void neverOverridesADetectorsApplicationButFillsTheHostname() {
         hints.learn(Addresses.parseIpv4("192.0.2.10"), 4, "api-global.netflix.com", 300, T0 - 5 * S);
-        Fakes.Builder b = new Fakes.Builder();
+        FakeFlow.Result b = new FakeFlow.Result();
         b.protocol("Zoom").application("zoom");
         resolver.resolve(flow("192.0.2.10", 8801), b);
-        assertEquals("zoom", b.application);
-        assertEquals("api-global.netflix.com", b.hostname);
-        assertTrue(b.metadata.isEmpty());
+        assertEquals("zoom", b.application());
+        assertEquals("api-global.netflix.com", b.hostname());
+        assertTrue(b.metadata().isEmpty());
     }
 
     @Test
     void icmpIsNotNamedByAddress() {
-        Fakes.Flow f = flow("170.114.9.9", 0);
-        f.ipProtocol = 1;
-        Fakes.Builder b = new Fakes.Builder();
+        FakeFlow f = flow(1, "170.114.9.9", 0); // ICMP
+        FakeFlow.Result b = new FakeFlow.Result();
         b.protocol("ICMP");
         resolver.resolve(f, b);
-        assertNull(b.application);
+        assertNull(b.application());
     }
 
     @Test
     void worksWithoutHints() {
         resolver.hints(null);
-        Fakes.Builder b = new Fakes.Builder();
+        FakeFlow.Result b = new FakeFlow.Result();
         resolver.resolve(flow("192.0.2.10", 443), b);
-        assertNull(b.application);
+        assertNull(b.application());
         assertTrue(errors.isEmpty());
     }
 

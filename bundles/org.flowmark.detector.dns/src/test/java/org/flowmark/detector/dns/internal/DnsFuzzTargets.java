@@ -1,6 +1,8 @@
 package org.flowmark.detector.dns.internal;
 
 import org.flowmark.api.packet.ByteArrayPacketView;
+import org.flowmark.testkit.FakeFlow;
+import org.flowmark.testkit.FuzzFrames;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 
@@ -16,7 +18,8 @@ class DnsFuzzTargets {
     @FuzzTest(maxDuration = "90s")
     void detector(byte[] in) {
         int setup = FuzzFrames.setup(in);
-        FakeFlow f = new FakeFlow(FakeFlow.detector(4096), (setup & 1) != 0 ? 6 : 17, 40_000, PORTS[(setup >>> 1) % PORTS.length]);
+        int proto = (setup & 1) != 0 ? FakeFlow.TCP : FakeFlow.UDP;
+        FakeFlow f = DnsDetectorTest.flow(DnsDetectorTest.detector(4096), proto, 40_000, PORTS[(setup >>> 1) % PORTS.length]);
         FuzzFrames.forEach(in, 40, f::send);
     }
 

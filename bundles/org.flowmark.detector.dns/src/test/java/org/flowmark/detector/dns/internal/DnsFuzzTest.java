@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.Random;
 
 import org.flowmark.api.packet.ByteArrayPacketView;
+import org.flowmark.testkit.FakeFlow;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,8 +24,8 @@ class DnsFuzzTest {
     @Test
     void mutatedAndRandomInputsNeverThrow() {
         Random rnd = new Random(20240611L);
-        DnsDetector d = FakeFlow.detector(1024);
-        d.hints(new FakeFlow.Hints());
+        DnsDetector d = DnsDetectorTest.detector(1024);
+        d.hints(new DnsDetectorTest.Hints());
         int parsed = 0;
         for (int i = 0; i < 100_000; i++) {
             byte[] b;
@@ -49,7 +50,7 @@ class DnsFuzzTest {
                 }
             }
             boolean tcp = (i & 1) == 0;
-            FakeFlow f = tcp ? FakeFlow.tcp(d) : FakeFlow.udp(d);
+            FakeFlow f = tcp ? DnsDetectorTest.tcp(d) : DnsDetectorTest.udp(d);
             if (tcp) {
                 f.c(Wire.header(0, 0, 0, 0, 0, 0).bytes()).s(b).s(b);
             } else {

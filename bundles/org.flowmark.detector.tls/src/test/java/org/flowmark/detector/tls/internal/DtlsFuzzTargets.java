@@ -1,6 +1,8 @@
 package org.flowmark.detector.tls.internal;
 
 import org.flowmark.api.packet.ByteArrayPacketView;
+import org.flowmark.testkit.FakeFlow;
+import org.flowmark.testkit.FuzzFrames;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 
@@ -35,7 +37,7 @@ class DtlsFuzzTargets {
     @FuzzTest(maxDuration = "90s")
     void detector(byte[] in) {
         int setup = FuzzFrames.setup(in);
-        FakeFlow f = new FakeFlow(DtlsVectors.detector((setup & 1) != 0 ? 1024 : DtlsDetector.DEFAULT_REASSEMBLY));
+        FakeFlow f = DtlsVectors.flow(DtlsVectors.detector((setup & 1) != 0 ? 1024 : DtlsDetector.DEFAULT_REASSEMBLY));
         FuzzFrames.forEach(in, 40, (fromInitiator, b) -> {
             if (fromInitiator) {
                 f.c(b);

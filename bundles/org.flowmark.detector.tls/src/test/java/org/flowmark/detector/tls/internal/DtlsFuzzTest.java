@@ -9,6 +9,7 @@ import java.util.SplittableRandom;
 
 import org.flowmark.api.detector.Verdict;
 import org.flowmark.api.packet.ByteArrayPacketView;
+import org.flowmark.testkit.FakeFlow;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -67,7 +68,7 @@ class DtlsFuzzTest {
                     }
                 }
             } else {
-                b = mutate(seeds.get(r.nextInt(seeds.size())).payload, r);
+                b = mutate(seeds.get(r.nextInt(seeds.size())).payload(), r);
             }
             DtlsFlowState st = new DtlsFlowState(1024);
             ByteArrayPacketView v = new ByteArrayPacketView(b);
@@ -84,16 +85,16 @@ class DtlsFuzzTest {
         int detected = 0;
         for (int i = 0; i < 20_000; i++) {
             List<FakeFlow.Segment> flow = FLOWS.get(r.nextInt(FLOWS.size()));
-            FakeFlow f = new FakeFlow(DtlsVectors.detector(1024));
+            FakeFlow f = DtlsVectors.flow(DtlsVectors.detector(1024));
             for (FakeFlow.Segment s : flow) {
-                byte[] p = r.nextInt(3) == 0 ? mutate(s.payload, r) : s.payload;
-                f.at(s.timeNanos).deliver(r.nextInt(20) == 0 != s.fromClient, p, 0);
+                byte[] p = r.nextInt(3) == 0 ? mutate(s.payload(), r) : s.payload();
+                f.at(s.timeNanos()).deliver(r.nextInt(20) == 0 != s.fromClient(), p, 0);
                 Object st = f.stateObject();
                 if (st instanceof DtlsFlowState) {
                     assertTrue(((DtlsFlowState) st).bufferedBytes() <= 2048);
                 }
             }
-            detected += f.verdict == Verdict.DETECTED ? 1 : 0;
+            detected += f.verdict() == Verdict.DETECTED ? 1 : 0;
         }
         assertTrue(detected > 10_000, "mutations of real handshakes are still mostly DTLS: " + detected);
     }
@@ -102,8 +103,8 @@ class DtlsFuzzTest {
     void randomDatagramsAreNeverDtls() {
         SplittableRandom r = new SplittableRandom(SEED + 2);
         for (int i = 0; i < 50_000; i++) {
-            FakeFlow f = new FakeFlow(DtlsVectors.detector());
-            for (int k = 0; k < 4 && f.verdict == Verdict.NEED_MORE; k++) {
+            FakeFlow f = DtlsVectors.flow(DtlsVectors.detector());
+            for (int k = 0; k < 4 && f.verdict() == Verdict.NEED_MORE; k++) {
                 byte[] b = new byte[r.nextInt(13, 400)];
                 for (int j = 0; j < b.length; j++) {
                     b[j] = (byte) r.nextInt(256);
@@ -118,7 +119,7 @@ class DtlsFuzzTest {
                 b[12] = (byte) (b.length - 13);
                 f.deliver(r.nextBoolean(), b, 0);
             }
-            assertTrue(f.verdict != Verdict.DETECTED, "random content detected as DTLS");
+            assertTrue(f.verdict() != Verdict.DETECTED, "random content detected as DTLS");
         }
     }
 }

@@ -15,6 +15,7 @@ import java.util.List;
 
 import org.flowmark.api.packet.ByteArrayPacketView;
 import org.flowmark.api.packet.PacketView;
+import org.flowmark.testkit.FakeFlow;
 import org.junit.jupiter.api.Test;
 
 class DtlsRecordsTest {
@@ -70,8 +71,8 @@ class DtlsRecordsTest {
     void everyRecordedDatagramWalks() {
         for (List<FakeFlow.Segment> flow : List.of(DTLS12, DTLS10)) {
             for (FakeFlow.Segment s : flow) {
-                assertTrue(walk(s.payload, new Recorder()) > 0);
-                assertTrue(DtlsRecords.plausibleStart(new ByteArrayPacketView(s.payload)));
+                assertTrue(walk(s.payload(), new Recorder()) > 0);
+                assertTrue(DtlsRecords.plausibleStart(new ByteArrayPacketView(s.payload())));
             }
         }
     }

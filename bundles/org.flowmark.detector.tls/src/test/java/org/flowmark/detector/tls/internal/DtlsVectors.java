@@ -5,6 +5,9 @@ import java.lang.annotation.Annotation;
 import java.util.Arrays;
 import java.util.List;
 
+import org.flowmark.api.detector.Detector;
+import org.flowmark.testkit.FakeFlow;
+
 /**
  * DTLS test vectors: the recorded flows of {@code distribution/src/test/lab/record-dtls.sh} and builders for
  * records and handshake messages laid out by RFC 6347 / RFC 9147 (for what OpenSSL 3.0 cannot produce: DTLS 1.3).
@@ -18,9 +21,9 @@ final class DtlsVectors {
      * ClientKeyExchange + CCS + Finished, 8 S NewSessionTicket + CCS + Finished, 9 C application data,
      * 10 C / 11 S alerts (epoch 1).
      */
-    static final List<FakeFlow.Segment> DTLS12 = FakeFlow.load("dtls-1.2.hex");
+    static final List<FakeFlow.Segment> DTLS12 = FakeFlow.Segment.load(DtlsVectors.class, "dtls-1.2.hex");
     /** dtls-1.0-weak.pcap: CH, HVR, CH with cookie, SH + Certificate + ServerHelloDone in one datagram, ... */
-    static final List<FakeFlow.Segment> DTLS10 = FakeFlow.load("dtls-1.0-weak.hex");
+    static final List<FakeFlow.Segment> DTLS10 = FakeFlow.Segment.load(DtlsVectors.class, "dtls-1.0-weak.hex");
 
     private DtlsVectors() {
     }
@@ -36,8 +39,13 @@ final class DtlsVectors {
         return detector(DtlsDetector.DEFAULT_REASSEMBLY);
     }
 
+    /** A UDP flow from port 50000 to 443 with 16 packets for collect. */
+    static FakeFlow flow(Detector detector) {
+        return new FakeFlow(detector, 16, FakeFlow.UDP, 50_000, 443);
+    }
+
     static byte[] payload(List<FakeFlow.Segment> flow, int i) {
-        return flow.get(i).payload.clone();
+        return flow.get(i).payload().clone();
     }
 
     static byte[] concat(byte[]... parts) {

@@ -10,12 +10,14 @@ import java.util.Arrays;
 import java.util.List;
 
 import org.flowmark.api.packet.ByteArrayPacketView;
+import org.flowmark.testkit.FakeFlow;
+import org.flowmark.testkit.Hex;
 import org.junit.jupiter.api.Test;
 
 class ParsersTest {
 
-    private static final byte[] CH13 = FakeFlow.load("tls-1.3.hex").get(0).payload;
-    private static final byte[] SERVER12 = FakeFlow.load("tls-1.2.hex").get(1).payload;
+    private static final byte[] CH13 = FakeFlow.Segment.load(ParsersTest.class, "tls-1.3.hex").get(0).payload();
+    private static final byte[] SERVER12 = FakeFlow.Segment.load(ParsersTest.class, "tls-1.2.hex").get(1).payload();
 
     @Test
     void clientHelloFromOpenSsl() throws TlsFormatException {
@@ -95,7 +97,7 @@ class ParsersTest {
 
     @Test
     void helloRetryRequestIsRecognised() throws TlsFormatException {
-        byte[] b = FakeFlow.hex("0303 cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c 00 1301 00"
+        byte[] b = Hex.bytes("0303 cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c 00 1301 00"
             + "0006 002b00020304");
         ServerHello sh = ServerHello.parse(new ByteArrayPacketView(b), 0, b.length, false);
         assertTrue(sh.helloRetryRequest);
@@ -119,7 +121,7 @@ class ParsersTest {
 
     @Test
     void oidRendering() {
-        ByteArrayPacketView v = new ByteArrayPacketView(FakeFlow.hex("2a864886f70d010901"));
+        ByteArrayPacketView v = new ByteArrayPacketView(Hex.bytes("2a864886f70d010901"));
         assertEquals("1.2.840.113549.1.9.1", Certificate.oid(v, 0, v.length()));
     }
 }

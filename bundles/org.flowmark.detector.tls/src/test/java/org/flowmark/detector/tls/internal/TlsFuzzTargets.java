@@ -1,6 +1,8 @@
 package org.flowmark.detector.tls.internal;
 
 import org.flowmark.api.packet.ByteArrayPacketView;
+import org.flowmark.testkit.FakeFlow;
+import org.flowmark.testkit.FuzzFrames;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 
@@ -46,8 +48,8 @@ class TlsFuzzTargets {
     @FuzzTest(maxDuration = "90s")
     void detector(byte[] in) {
         int setup = FuzzFrames.setup(in);
-        FakeFlow f = new FakeFlow((setup & 1) != 0 ? FakeFlow.detector(512, 1024, true, true)
-            : FakeFlow.detector(4096, 16384, (setup & 2) != 0, (setup & 4) != 0));
+        FakeFlow f = TlsDetectorTest.flow((setup & 1) != 0 ? TlsDetectorTest.detector(512, 1024, true, true)
+            : TlsDetectorTest.detector(4096, 16384, (setup & 2) != 0, (setup & 4) != 0));
         FuzzFrames.forEach(in, 40, (fromInitiator, b) -> {
             if (fromInitiator) {
                 f.c(b);

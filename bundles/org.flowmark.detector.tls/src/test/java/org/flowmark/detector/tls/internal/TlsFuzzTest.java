@@ -8,6 +8,7 @@ import java.util.SplittableRandom;
 
 import org.flowmark.api.detector.Verdict;
 import org.flowmark.api.packet.ByteArrayPacketView;
+import org.flowmark.testkit.FakeFlow;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -17,8 +18,12 @@ import org.junit.jupiter.api.Test;
 class TlsFuzzTest {
 
     private static final long SEED = 0x7f1a5eedL;
-    private static final List<List<FakeFlow.Segment>> FLOWS = List.of(FakeFlow.load("tls-1.2.hex"),
-        FakeFlow.load("tls-1.3.hex"), FakeFlow.load("tls-weak.hex"), FakeFlow.load("tls-split-ch.hex"));
+    private static final List<List<FakeFlow.Segment>> FLOWS = List.of(load("tls-1.2.hex"), load("tls-1.3.hex"),
+        load("tls-weak.hex"), load("tls-split-ch.hex"));
+
+    private static List<FakeFlow.Segment> load(String resource) {
+        return FakeFlow.Segment.load(TlsFuzzTest.class, resource);
+    }
 
     private static byte[] mutate(byte[] in, SplittableRandom r) {
         byte[] b = in.clone();
@@ -45,7 +50,7 @@ class TlsFuzzTest {
         List<byte[]> seeds = new ArrayList<>();
         for (List<FakeFlow.Segment> f : FLOWS) {
             for (FakeFlow.Segment s : f) {
-                seeds.add(s.payload);
+                seeds.add(s.payload());
             }
         }
         for (int i = 0; i < 100_000; i++) {
@@ -85,14 +90,14 @@ class TlsFuzzTest {
         int detected = 0;
         for (int i = 0; i < 20_000; i++) {
             List<FakeFlow.Segment> flow = FLOWS.get(r.nextInt(FLOWS.size()));
-            FakeFlow f = new FakeFlow(FakeFlow.detector(512, 1024, true, true));
+            FakeFlow f = TlsDetectorTest.flow(TlsDetectorTest.detector(512, 1024, true, true));
             for (FakeFlow.Segment s : flow) {
-                byte[] p = r.nextInt(3) == 0 ? mutate(s.payload, r) : s.payload;
-                long seq = r.nextInt(10) == 0 ? s.seq + r.nextInt(-600, 600) : s.seq;
-                f.at(s.timeNanos).deliver(r.nextInt(20) == 0 != s.fromClient, p, seq);
+                byte[] p = r.nextInt(3) == 0 ? mutate(s.payload(), r) : s.payload();
+                long seq = r.nextInt(10) == 0 ? s.seq() + r.nextInt(-600, 600) : s.seq();
+                f.at(s.timeNanos()).deliver(r.nextInt(20) == 0 != s.fromClient(), p, seq);
             }
-            assertTrue(f.maxStateBytes <= 1024, "buffer " + f.maxStateBytes);
-            detected += f.verdict == Verdict.DETECTED ? 1 : 0;
+            assertTrue(f.maxStateBytes() <= 1024, "buffer " + f.maxStateBytes());
+            detected += f.verdict() == Verdict.DETECTED ? 1 : 0;
         }
         assertTrue(detected > 1000, "mutations of real handshakes are still mostly TLS: " + detected);
     }

@@ -12,6 +12,9 @@ import java.util.List;
 
 import org.flowmark.api.detector.Verdict;
 import org.flowmark.api.packet.ByteArrayPacketView;
+import org.flowmark.api.packet.PacketView;
+import org.flowmark.testkit.FakeFlow;
+import org.flowmark.testkit.Hex;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -53,6 +56,51 @@ class TorLinkTest {
         + "034700304402201d9406623b0e2e2db75a3132fe7f983f14c078e5068f2e0f9166f7cddfc0a76d02200777497936a531"
         + "ce74aacd114c2fab9c78ac606d37ac0b0da6ec413b85eb7961";
 
+    /*
+     * Today's Tor, recorded in the lab (distribution/src/test/lab/record-tor.sh, golden tor-link-tls12.pcap): Debian
+     * tor 0.4.9.11 with OpenSSL 3.0.19, a client using a bridge relay whose OpenSSL was capped at TLS 1.2. The
+     * client's hello (SNI www.66ps6qdd5vlplkkileqtth.com, no ALPN, TLS 1.3 and 1.2 offered) and the bridge's whole
+     * first flight (ServerHello, Certificate, ServerKeyExchange, ServerHelloDone, one record each); the link
+     * certificate (RSA 2048, sha256WithRSAEncryption, no extensions) is subject CN=www.qjaaylcmjit3.net, issuer
+     * CN=www.yckbgnrd.com, both UTF8String, and starts at byte 81 of the flight (573 bytes).
+     */
+    /** Tor 0.4.9.11 client: TCP payload of its first segment (one ClientHello record). */
+    static final String TOR049_CLIENT_HELLO =
+        "1603010200010001fc030351e4129b57005f275a9e8804d1e0df5f579f353947c0da1bd3ac17f346cf52d2209c4b5d1e"
+        + "73ee81be80844c6934dc1830573a1aabb302dbb35a4aeddfaf6d3b040024130113031302c02bc02fcca9cca8c02cc030"
+        + "c00ac009c013c014009c009d002f003500ff0100018f00000023002100001e7777772e363670733671646435766c706c"
+        + "6b6b696c65717474682e636f6d000b000403000102000a000800060017001d0015002300000016000000170000000d00"
+        + "2a0028040305030603080708080809080a080b080408050806040105010601030303010302040205020602002b000504"
+        + "03040303002d000201010033004700450017004104f7d3c0bba4a76f7729355e1c0d474f3cac638d3294a0e5b7f534cc"
+        + "ff079d3593b4419fa859201e5fcc69bcdde60ccc98852e4df28f506bf48a5e024ea2d86be2001500bc00000000000000"
+        + "000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+        + "000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+        + "000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+        + "00000000000000000000000000000000000000000000000000000000000000000000000000";
+    /** Tor 0.4.9.11 bridge capped at TLS 1.2: TCP payload of its first segment. */
+    static final String TOR049_SERVER_FLIGHT =
+        "160303003d0200003903037a01b837f204696de71dde12c2781260bb1b564611b0d558d99f0bf72eac57cf00c0300000"
+        + "11ff01000100000b0004030001020017000016030302470b00024300024000023d30820239308201a2a0030201020208"
+        + "423384cf1ed0d536300d06092a864886f70d01010b0500301b3119301706035504030c107777772e79636b62676e7264"
+        + "2e636f6d301e170d3236313131323030303030305a170d3236313231323233353935395a301f311d301b06035504030c"
+        + "147777772e716a6161796c636d6a6974332e6e657430820122300d06092a864886f70d01010105000382010f00308201"
+        + "0a0282010100d8cba00f17a2b7a9483f9b93105173da8d1eb81d3445c61a6059a49c2348927d378e2c806005632b41bb"
+        + "1d2897495b277969173f4e1bab0657f19f17be17a824136729024119e6a97ea932b1d8e250f524e58bc739373d0a6cd8"
+        + "874e9ac33dfbcb1bb3bd351c1b80d5c42b13a7e1408ac9b4a1cedd9901ab391b9f6e50e66af87e3331f9efd0d4bf0797"
+        + "c4009947d16a75c41ac90de65ea60782e9aa81ab60e0d4874cb03ac207ccf90a53c24e60809e8a612f86eb5ea16d46e8"
+        + "f366c9c6dd94c1bf428841555329a4c8556a3d032095abd42c9a02515c2b225d866363ccc2484eba61de1d45e32198bf"
+        + "33eae085b2b11fc6204f346cb741bb763ef4de61f0750203010001300d06092a864886f70d01010b050003818100570e"
+        + "843013553c33cc6b78a402f26cdd770edbbe6407b87ce3b72fe41288fab4d229397669e0bf821653236ab4cb1e14b408"
+        + "a0437c156f93031a77af1d17da789a43cd7e1bd734646b52dddbe0e0006dd33c8959fd39f25fcf61e4f264deaf8b48e6"
+        + "d7db54ddfea0b48214dc37e97fdd7e82dd917e97e787eafa2fdd44fc2b40160303014d0c0001490300174104274705e2"
+        + "e329d3458f98d109b9e4ce81bf4e738f72ad2fc9059840cb967b573e3c9166aec6008d5595febba0fab60fbf4b8cd111"
+        + "a357d8182ce44d20ae540e8a08040100c6d963889577fade164c33dc394b28185abd0179c089136d485ed3817c58456c"
+        + "0aa452c97ced024f6d9b74a56037dbf4ca07b88be4b884ab0762d04cef33aae6d2ef3213b2e8f0f3557f65fa3d36270c"
+        + "d7c88384baf8a67a0af422d3b569ad9b3211290972b138c4acb9b89a34c9283f121943b44befc204cff301245110881d"
+        + "281319bd2a0fb8a602e55c7ff0547794812d4a0284a67bae5892218cd6bf89bde56838dddcb9bbc14223cb2606bac3bd"
+        + "ccaa0cab8d655131219f61edd784a51e6e1903157fae78d8a4a125c7d2937babeef994346df659875117d07099e21911"
+        + "41ed21adaeac2aab794a184f30dff3dfba10b048fba6e67e38c7f671f7ff199616030300040e000000";
+
     private static Certificate cert(String subject, String issuer, String... sans) {
         Certificate c = new Certificate();
         c.subjectDn = subject;
@@ -62,7 +110,7 @@ class TorLinkTest {
     }
 
     private static Certificate parse(String hex) throws TlsFormatException {
-        ByteArrayPacketView v = FakeFlow.viewOf(hex);
+        PacketView v = Hex.view(hex);
         return Certificate.parse(v, 0, v.length());
     }
 
@@ -179,58 +227,94 @@ class TorLinkTest {
 
     @Test
     void tls12TorHandshakeIsApplicationTor() {
-        FakeFlow f = new FakeFlow(FakeFlow.detector())
+        FakeFlow f = TlsDetectorTest.flow(TlsDetectorTest.detector())
             .c(clientHello("www.ct7ctrgb6cr7.com", false, false))
             .s(concat(serverHello(false), certificate(LINK), serverHelloDone()));
-        assertEquals(List.of(Verdict.DETECTED), f.verdicts);
-        assertEquals("TLS", f.result.protocol);
-        assertEquals("tor", f.result.application);
-        assertEquals("vpn", f.result.category);
-        assertEquals(Boolean.TRUE, f.meta("tor_like_sni"));
-        assertEquals("www.ct7ctrgb6cr7.com", f.result.hostname);
-        assertEquals("CN=www.q2hkd7xlm4vnc.com", f.meta("issuer_dn"));
-        assertEquals("TLSv1.2", f.meta("version"));
-        assertFalse(f.collecting, "collect ended with the certificate");
+        assertEquals(List.of(Verdict.DETECTED), f.verdicts());
+        assertEquals("TLS", f.result().protocol());
+        assertEquals("tor", f.result().application());
+        assertEquals("vpn", f.result().category());
+        assertEquals(Boolean.TRUE, f.meta("ssl", "tor_like_sni"));
+        assertEquals("www.ct7ctrgb6cr7.com", f.result().hostname());
+        assertEquals("CN=www.q2hkd7xlm4vnc.com", f.meta("ssl", "issuer_dn"));
+        assertEquals("TLSv1.2", f.meta("ssl", "version"));
+        assertFalse(f.collectWanted(), "collect ended with the certificate");
     }
 
     @Test
     void certificateSplitOverSegmentsAndAlpnOfferedStillTor() {
         byte[] server = concat(serverHello(false), certificate(LINK), serverHelloDone());
         int cut = server.length / 2;
-        FakeFlow f = new FakeFlow(FakeFlow.detector())
+        FakeFlow f = TlsDetectorTest.flow(TlsDetectorTest.detector())
             .c(clientHello("www.ct7ctrgb6cr7.com", true, false))
             .s(Arrays.copyOfRange(server, 0, cut)).s(Arrays.copyOfRange(server, cut, server.length));
-        assertEquals("tor", f.result.application, "the certificate decides, whatever the client offered");
-        assertNull(f.meta("tor_like_sni"), "ALPN offered: the client does not look like Tor");
+        assertEquals("tor", f.result().application(), "the certificate decides, whatever the client offered");
+        assertNull(f.meta("ssl", "tor_like_sni"), "ALPN offered: the client does not look like Tor");
     }
 
     @Test
     void ordinaryCertificatesLeaveTheApplicationAlone() {
         for (String c : new String[] {SAN, ORG}) {
-            FakeFlow f = new FakeFlow(FakeFlow.detector())
+            FakeFlow f = TlsDetectorTest.flow(TlsDetectorTest.detector())
                 .c(clientHello("www.ct7ctrgb6cr7.com", false, false))
                 .s(concat(serverHello(false), certificate(c), serverHelloDone()));
-            assertEquals("TLS", f.result.protocol);
-            assertNull(f.result.application);
-            assertNull(f.result.category);
-            assertEquals(Boolean.TRUE, f.meta("tor_like_sni"), "the client shape is still recorded");
+            assertEquals("TLS", f.result().protocol());
+            assertNull(f.result().application());
+            assertNull(f.result().category());
+            assertEquals(Boolean.TRUE, f.meta("ssl", "tor_like_sni"), "the client shape is still recorded");
         }
-        FakeFlow real = new FakeFlow(FakeFlow.detector())
+        FakeFlow real = TlsDetectorTest.flow(TlsDetectorTest.detector())
             .c(clientHello("www.facebook.com", true, false))
             .s(concat(serverHello(false), certificate(SAN), serverHelloDone()));
-        assertNull(real.result.application);
-        assertNull(real.meta("tor_like_sni"));
+        assertNull(real.result().application());
+        assertNull(real.meta("ssl", "tor_like_sni"));
     }
 
     @Test
     void tls13TorShapedHelloIsMetadataOnly() {
-        FakeFlow f = new FakeFlow(FakeFlow.detector())
+        FakeFlow f = TlsDetectorTest.flow(TlsDetectorTest.detector())
             .c(clientHello("www.ct7ctrgb6cr7.com", false, true))
             .s(serverHello(true));
-        assertEquals("TLSv1.3", f.meta("version"));
-        assertEquals(Boolean.TRUE, f.meta("tor_like_sni"));
-        assertNull(f.result.application, "no certificate to see: SNI shape alone does not name Tor");
-        assertNull(f.result.category);
+        assertEquals("TLSv1.3", f.meta("ssl", "version"));
+        assertEquals(Boolean.TRUE, f.meta("ssl", "tor_like_sni"));
+        assertNull(f.result().application(), "no certificate to see: SNI shape alone does not name Tor");
+        assertNull(f.result().category());
+    }
+
+    // ------------------------------------------------------------------ today's Tor, as recorded
+
+    @Test
+    void recordedTor049LinkCertificateAndHello() throws TlsFormatException {
+        PacketView flight = Hex.view(TOR049_SERVER_FLIGHT);
+        assertEquals(0x0b, flight.u8(71), "a Certificate message (type 11) holds it: 4 header + 3 + 3 length bytes");
+        Certificate link = Certificate.parse(flight, 81, 573);
+        assertEquals("CN=www.qjaaylcmjit3.net", link.subjectDn);
+        assertEquals("CN=www.yckbgnrd.com", link.issuerDn);
+        assertTrue(link.dnsNames.isEmpty());
+        assertTrue(TorLink.linkCertificate(link));
+
+        PacketView ch = Hex.view(TOR049_CLIENT_HELLO);
+        int len = ch.u24(6);
+        ClientHello hello = ClientHello.parse(ch, 9, len, len, false);
+        assertEquals("www.66ps6qdd5vlplkkileqtth.com", hello.sni);
+        assertTrue(hello.alpn.isEmpty());
+        assertTrue(TorLink.torLikeClientHello(hello));
+    }
+
+    @Test
+    void recordedTor049HandshakeThroughTheDetector() {
+        FakeFlow f = TlsDetectorTest.flow(TlsDetectorTest.detector())
+            .c(Hex.bytes(TOR049_CLIENT_HELLO))
+            .s(Hex.bytes(TOR049_SERVER_FLIGHT));
+        assertEquals(List.of(Verdict.DETECTED), f.verdicts());
+        assertEquals("TLS", f.result().protocol());
+        assertEquals("tor", f.result().application());
+        assertEquals("vpn", f.result().category());
+        assertEquals("TLSv1.2", f.meta("ssl", "version"));
+        assertEquals(Boolean.TRUE, f.meta("ssl", "tor_like_sni"));
+        assertEquals("CN=www.qjaaylcmjit3.net", f.meta("ssl", "subject_dn"));
+        assertEquals("CN=www.yckbgnrd.com", f.meta("ssl", "issuer_dn"));
+        assertEquals("www.66ps6qdd5vlplkkileqtth.com", f.result().hostname());
     }
 
     // ------------------------------------------------------------------ handshake builders (RFC 5246 / 8446 layout)
@@ -310,7 +394,7 @@ class TorLinkTest {
 
     /** A Certificate message with one certificate (Tor's v3 link handshake sends just the link certificate). */
     static byte[] certificate(String derHex) {
-        byte[] der = FakeFlow.hex(derHex);
+        byte[] der = Hex.bytes(derHex);
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         u24(body, der.length + 3);
         u24(body, der.length);
