@@ -73,6 +73,9 @@ public final class FakeFlow implements DetectorContext, FlowView {
     private boolean collectWanted = true;
     private int maxStateBytes;
 
+    private final java.util.Set<String> forwardTargets = new java.util.HashSet<>();
+    private final List<String> forwarded = new ArrayList<>();
+
     private long slot;
     private Object state;
     private boolean fromInitiator = true;
@@ -406,6 +409,26 @@ public final class FakeFlow implements DetectorContext, FlowView {
     }
 
     @Override public long tcpSeq() { return currentSeq; }
+    /**
+     * Lets {@link #forward} accept the named target (as if such a detector were deployed); the fake records the
+     * request and does not call any target: the core's forwarding is tested in the capture bundle.
+     */
+    public FakeFlow acceptForward(String detector) {
+        forwardTargets.add(detector);
+        return this;
+    }
+
+    /** The names passed to {@link #forward}, one per call, in order (accepted or not). */
+    public List<String> forwarded() {
+        return forwarded;
+    }
+
+    @Override
+    public boolean forward(String detector) {
+        forwarded.add(detector);
+        return verdict == Verdict.DETECTED && forwardTargets.contains(detector);
+    }
+
     @Override public long slot() { return slot; }
     @Override public void slot(long value) { slot = value; }
     @Override public Object state() { return state; }

@@ -56,4 +56,22 @@ public interface DetectorContext {
 
     /** The detection being built for this flow. */
     DetectionBuilder result();
+
+    /**
+     * Passes this packet on to another detector as well (since 1.2). For a detector that demultiplexes several
+     * protocols on one flow, during {@link Detector#collect}: STUN with DTLS and RTP after it (RFC 7983), TLS after
+     * an HTTP CONNECT, and the like. The named detector sees the packets forwarded to it as a flow of their own,
+     * starting with the first one: its {@link Detector#inspect} until it says DETECTED, then its
+     * {@link Detector#collect}, with its own slot and state; it is called right after the current call returns.
+     * What it adds to {@link #result()} (host name, application, risks, metadata) is kept, but the protocol stays
+     * the one the forwarding detector named. Forwarding ends for good when the target says EXCLUDED, its
+     * {@code collect} returns false or it throws; the forwarding detector's own extra-packet budget bounds it.
+     *
+     * @param detector the target's {@link DetectorProperties#name()}
+     * @return true when the packet will be forwarded: such a detector is deployed and active for this flow's
+     *         transport and has not finished with the flow; false otherwise (also outside {@code collect})
+     */
+    default boolean forward(String detector) {
+        return false;
+    }
 }

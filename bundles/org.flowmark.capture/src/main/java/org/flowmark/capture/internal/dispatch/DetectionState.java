@@ -13,6 +13,11 @@ public final class DetectionState {
     public int phase = DETECTING;
     public int detectedBy = -1;
     public int extraLeft;
+    /** The detector packets are forwarded to during collection ({@code DetectorContext.forward}), or -1. */
+    public int forwardTo = -1;
+    /** The forward target's phase: {@link #DETECTING}, {@link #COLLECTING}, or {@link #FORWARD_DONE}. */
+    public int forwardPhase;
+    public static final int FORWARD_DONE = 2;
     public int initiatorPayloads;
     public int responderPayloads;
     public final long[] slots;

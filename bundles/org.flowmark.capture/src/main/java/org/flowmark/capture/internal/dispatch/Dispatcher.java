@@ -92,10 +92,14 @@ public final class Dispatcher {
             boolean more = false;
             if (e.active && !e.disabled) {
                 ctx.index = st.detectedBy;
+                ctx.forwardRequested = false;
                 try {
                     more = e.detector.collect(ctx, view);
                 } catch (Throwable t) {
                     fault(e, f, t);
+                }
+                if (ctx.forwardRequested) {
+                    forward(f, st, entries);
                 }
             }
             if (!more || --st.extraLeft <= 0) {
@@ -152,6 +156,47 @@ public final class Dispatcher {
         }
         if ((st.excluded & all) == all || f.dpiPackets >= packetBudget) {
             finish(f, st);
+        }
+    }
+
+    /**
+     * Hands the current packet to the forward target (see {@code DetectorContext.forward}): its inspect until
+     * DETECTED, then its collect; the protocol the forwarding detector set is kept.
+     */
+    private void forward(Flow f, DetectionState st, DetectorEntry[] entries) {
+        int t = st.forwardTo;
+        DetectorEntry e = entries[t];
+        String protocol = st.builder.protocol();
+        int caller = ctx.index;
+        ctx.index = t;
+        try {
+            if (!e.active || e.disabled) {
+                st.forwardPhase = DetectionState.FORWARD_DONE;
+            } else if (st.forwardPhase == DetectionState.DETECTING) {
+                Verdict v = e.detector.inspect(ctx, view);
+                if (v == Verdict.DETECTED) {
+                    e.detections.incrementAndGet();
+                    st.forwardPhase = e.extraPackets > 0 ? DetectionState.COLLECTING : DetectionState.FORWARD_DONE;
+                } else if (v == Verdict.EXCLUDED) {
+                    st.forwardPhase = DetectionState.FORWARD_DONE;
+                }
+            } else if (!e.detector.collect(ctx, view)) {
+                st.forwardPhase = DetectionState.FORWARD_DONE;
+            }
+        } catch (Throwable x) {
+            fault(e, f, x);
+            st.forwardPhase = DetectionState.FORWARD_DONE;
+        } finally {
+            if (protocol != null) {
+                st.builder.protocol(protocol);
+            }
+            if (st.forwardPhase == DetectionState.FORWARD_DONE) {
+                st.slots[t] = 0L;
+                if (st.states != null) {
+                    st.states[t] = null;
+                }
+            }
+            ctx.index = caller;
         }
     }
 
@@ -233,6 +278,7 @@ public final class Dispatcher {
         int payloadIndex;
         int dirIndex;
         int index;
+        boolean forwardRequested;
 
         @Override public FlowView flow() { return flow; }
         @Override public boolean fromInitiator() { return fromInitiator; }
@@ -261,5 +307,36 @@ public final class Dispatcher {
         }
 
         @Override public DetectionBuilder result() { return st.builder; }
+
+        @Override public boolean forward(String detector) {
+            if (st.phase != DetectionState.COLLECTING || index != st.detectedBy || detector == null) {
+                return false;
+            }
+            if (st.forwardTo >= 0) {
+                if (st.forwardPhase == DetectionState.FORWARD_DONE
+                        || !detector.equals(st.generation.entries[st.forwardTo].name)) {
+                    return false;
+                }
+                forwardRequested = true;
+                return true;
+            }
+            DetectorEntry[] es = st.generation.entries;
+            long notForTransport = st.generation.initialExcluded(flow.ipProtocol());
+            for (int i = 0; i < es.length; i++) {
+                DetectorEntry e = es[i];
+                if (i != index && (notForTransport & (1L << i)) == 0 && e.active && !e.disabled
+                        && detector.equals(e.name)) {
+                    st.forwardTo = i;
+                    st.forwardPhase = DetectionState.DETECTING;
+                    st.slots[i] = 0L; // as if the flow started here: what the detector kept from the first
+                    if (st.states != null) { // packets (it excluded the flow then) is gone
+                        st.states[i] = null;
+                    }
+                    forwardRequested = true;
+                    return true;
+                }
+            }
+            return false;
+        }
     }
 }

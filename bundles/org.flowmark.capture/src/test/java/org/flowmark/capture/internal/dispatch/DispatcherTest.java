@@ -127,6 +127,113 @@ class DispatcherTest {
         assertEquals(2, f.detection().metadata().get("x").get("n"));
     }
 
+    /** Detects at once, then forwards every packet whose first byte is 9 to "inner" while collecting. */
+    private static final class Demux implements Detector {
+        final List<Boolean> forwardResults = new ArrayList<>();
+
+        @Override public Verdict inspect(DetectorContext ctx, PacketView payload) {
+            ctx.result().protocol("OUTER");
+            return Verdict.DETECTED;
+        }
+
+        @Override public boolean collect(DetectorContext ctx, PacketView payload) {
+            if (payload.u8(0) == 9) {
+                forwardResults.add(ctx.forward("inner"));
+            }
+            return true;
+        }
+    }
+
+    private DecodedPacket packet(int dport, byte... payload) {
+        DecodedPacket p = packet(dport);
+        p.buf = ByteBuffer.wrap(payload);
+        p.payloadLength = payload.length;
+        return p;
+    }
+
+    @Test
+    void forwardedPacketsReachTheTargetAsAFlowOfTheirOwnAndTheProtocolStays() {
+        Demux outer = new Demux();
+        Scripted inner = new Scripted(Verdict.EXCLUDED, Verdict.NEED_MORE, Verdict.DETECTED);
+        inner.wantCollect = 2;
+        gen.set(new Generation(1, new DetectorEntry[] {entry(outer, "outer", 10), entry(inner, "inner", 4)}));
+        Dispatcher d = dispatcher(32);
+        DecodedPacket other = packet(3478, (byte) 1);
+        DecodedPacket mine = packet(3478, (byte) 9);
+        Flow f = table.lookup(other, 0);
+        d.inspect(f, other, true); // outer detects; inner is not asked (detection ended)
+        assertEquals(0, inner.calls);
+        assertTrue(outer.forwardResults.isEmpty());
+        d.inspect(f, mine, true);  // forwarded: inner's first call, which says EXCLUDED
+        assertEquals(1, inner.calls);
+        assertEquals(List.of(true), outer.forwardResults);
+        assertEquals(0, f.dpi.slots[1], "an EXCLUDED target is reset and done");
+        d.inspect(f, mine, false);
+        assertEquals(List.of(true, false), outer.forwardResults, "after EXCLUDED forwarding ends for good");
+        assertEquals(1, inner.calls);
+        assertNull(f.detection());
+    }
+
+    @Test
+    void forwardTargetDetectsThenCollectsAndAddsMetadataUnderTheOuterProtocol() {
+        Demux outer = new Demux();
+        Scripted inner = new Scripted(Verdict.NEED_MORE, Verdict.DETECTED);
+        inner.wantCollect = 2;
+        gen.set(new Generation(1, new DetectorEntry[] {entry(outer, "outer", 8), entry(inner, "inner", 4)}));
+        Dispatcher d = dispatcher(32);
+        DecodedPacket other = packet(3478, (byte) 1);
+        DecodedPacket mine = packet(3478, (byte) 9);
+        Flow f = table.lookup(other, 0);
+        d.inspect(f, other, true);
+        d.inspect(f, mine, true);   // inner: NEED_MORE (slot 1)
+        d.inspect(f, other, false); // not forwarded
+        d.inspect(f, mine, false);  // inner: DETECTED with hostname from its own slot (2)
+        assertEquals(2, inner.calls);
+        d.inspect(f, mine, true);   // inner collect #1 -> true
+        d.inspect(f, mine, true);   // inner collect #2 -> false: done
+        d.inspect(f, mine, true);   // no longer forwarded
+        assertEquals(List.of(true, true, true, true, false), outer.forwardResults);
+        assertEquals(2, inner.collects);
+        assertNull(f.detection());
+        d.inspect(f, other, true);
+        d.inspect(f, other, true); // outer's 8 extra packets are used up
+        assertEquals("OUTER", f.detection().protocol(), "the forwarding detector names the protocol");
+        assertEquals("h2", f.detection().hostname(), "the target's own slot counted only the packets it was given");
+        assertEquals(2, f.detection().metadata().get("x").get("n"));
+        assertEquals("outer", f.detection().detector());
+    }
+
+    @Test
+    void forwardIsRefusedForUnknownOrSelfOrOutsideCollect() {
+        Detector selfish = new Detector() {
+            @Override public Verdict inspect(DetectorContext ctx, PacketView payload) {
+                assertEquals(false, ctx.forward("selfish"), "not during inspect");
+                ctx.result().protocol("S");
+                return Verdict.DETECTED;
+            }
+
+            @Override public boolean collect(DetectorContext ctx, PacketView payload) {
+                assertEquals(false, ctx.forward("selfish"), "not to itself");
+                assertEquals(false, ctx.forward("nobody"), "not to a detector that is not deployed");
+                assertEquals(false, ctx.forward("tcponly"), "not to one for another transport");
+                ctx.result().put("s", "checked", true);
+                return false;
+            }
+        };
+        Scripted tcpOnly = new Scripted(Verdict.DETECTED);
+        gen.set(new Generation(1, new DetectorEntry[] {entry(selfish, "selfish", 2),
+            new DetectorEntry(tcpOnly, "tcponly", "test", DetectorEntry.T_TCP, new int[0], 100, 0, 0)}));
+        Dispatcher d = dispatcher(32);
+        DecodedPacket p = packet(53, (byte) 9);
+        p.ipProtocol = 17;
+        Flow f = table.lookup(p, 0);
+        d.inspect(f, p, true);
+        d.inspect(f, p, true);
+        assertEquals(Boolean.TRUE, f.detection().metadata().get("s").get("checked"));
+        assertEquals(0, tcpOnly.calls);
+        assertTrue(faults.isEmpty(), faults::toString);
+    }
+
     @Test
     void throwingDetectorIsExcludedThenDisabledAndOthersRun() {
         Detector bad = (ctx, payload) -> {

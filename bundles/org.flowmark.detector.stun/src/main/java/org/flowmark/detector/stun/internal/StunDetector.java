@@ -40,7 +40,9 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  *
  * <p><b>What runs afterwards.</b> {@link #collect} looks at up to 16 more packets: further STUN messages (for
  * metadata) and, by RFC 7983 first-byte demultiplexing, DTLS records and RTP/RTCP packets, recorded as
- * {@code stun.media = "dtls" | "rtp"}; ChannelData messages mark the flow {@code stun.turn = true}. With
+ * {@code stun.media = "dtls" | "rtp"}; ChannelData messages mark the flow {@code stun.turn = true}. DTLS records
+ * are forwarded ({@code DetectorContext.forward}) to the {@code dtls} detector when it is deployed, which adds the
+ * handshake's {@code ssl{...}} metadata (JA4, certificate names, risks). With
  * {@code dtlsAsProtocol} (default) a flow whose STUN is followed by DTLS is reported with protocol {@code DTLS}
  * (the STUN metadata stays), as nDPI does: STUN there is only the ICE connectivity check of a DTLS-SRTP session.
  * Otherwise the protocol stays {@code STUN}.
@@ -94,6 +96,8 @@ public final class StunDetector implements Detector {
     static final long F_CLASSIC_RESP = 1L << 2;
     static final long F_DTLS = 1L << 3;
     static final long F_RTP = 1L << 4;
+    /** The detector that reads DTLS handshakes ({@code org.flowmark.detector.tls}), forwarded DTLS records. */
+    static final String DTLS_DETECTOR = "dtls";
     static final long F_TURN = 1L << 5;
     static final long F_FINGERPRINT = 1L << 6;
     static final long F_APP = 1L << 7;
@@ -244,12 +248,16 @@ public final class StunDetector implements Detector {
         int m = StunParser.media(p);
         long s = ctx.slot();
         if (m == StunParser.MEDIA_DTLS) {
-            ctx.slot(s | F_DTLS);
-            ctx.result().put(GROUP, "media", "dtls");
-            if (dtlsAsProtocol) {
-                ctx.result().protocol("DTLS");
+            if ((s & F_DTLS) == 0) {
+                ctx.slot(s | F_DTLS);
+                ctx.result().put(GROUP, "media", "dtls");
+                if (dtlsAsProtocol) {
+                    ctx.result().protocol("DTLS");
+                }
             }
-            return false; // nothing more to learn: the rest is encrypted
+            // the handshake's own metadata (JA4, certificate, risks) is the DTLS detector's to read; once it is
+            // done (or absent) there is nothing more to learn: the rest is encrypted
+            return ctx.forward(DTLS_DETECTOR);
         }
         if ((m == StunParser.MEDIA_RTP || m == StunParser.MEDIA_RTCP) && (s & F_RTP) == 0) {
             ctx.slot(s | F_RTP);

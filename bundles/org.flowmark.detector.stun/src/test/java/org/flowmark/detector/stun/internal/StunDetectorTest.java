@@ -2,6 +2,7 @@ package org.flowmark.detector.stun.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import java.lang.annotation.Annotation;
@@ -53,11 +54,22 @@ class StunDetectorTest {
             .c("16fefd00000000000000000010" + "01000004000000000000000400000000");
         assertEquals("DTLS", f.result().protocol());
         assertEquals("dtls", f.meta("stun", "media"));
-        assertFalse(f.collecting());
+        assertEquals(java.util.List.of("dtls"), f.forwarded(), "the record is offered to the DTLS detector");
+        assertFalse(f.collecting(), "no DTLS detector deployed: nothing more to learn");
         FakeFlow g = new FakeFlow(detector(2, false, true), 16, 17, 1, 2).c(StunParserTest.RFC5769_REQUEST)
             .c("16fefd00000000000000000010" + "01000004000000000000000400000000");
         assertEquals("STUN", g.result().protocol());
         assertEquals("dtls", g.meta("stun", "media"));
+    }
+
+    @Test
+    void dtlsRecordsAreForwardedWhileTheDtlsDetectorReadsThemAndStunAndRtpAreNot() {
+        String dtls = "16fefd00000000000000000010" + "01000004000000000000000400000000";
+        FakeFlow f = udp().acceptForward("dtls").c(StunParserTest.RFC5769_REQUEST).c(dtls)
+            .s(StunParserTest.RFC5769_RESPONSE).s("8012ae1604e9fa383aa6d922c4532097ca1bd297").s(dtls);
+        assertEquals(java.util.List.of("dtls", "dtls"), f.forwarded());
+        assertTrue(f.collecting(), "collecting goes on while the DTLS detector wants the records");
+        assertEquals("DTLS", f.result().protocol());
     }
 
     @Test

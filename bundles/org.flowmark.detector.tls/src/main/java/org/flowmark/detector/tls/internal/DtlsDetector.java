@@ -56,8 +56,9 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * <ul>
  * <li>{@code tls_obsolete_version}: DTLS 1.0 negotiated (RFC 8996);</li>
  * <li>{@code tls_weak_cipher}: the negotiated suite is weak ({@link CipherSuites#weak});</li>
- * <li>{@code tls_self_signed_cert}: subject equals issuer (routine in WebRTC, whose DTLS certificates are
- *     self-signed by design: the flag states a fact, the policy decides);</li>
+ * <li>{@code tls_self_signed_cert}: subject equals issuer, except for DTLS-SRTP (the ClientHello offers
+ *     use_srtp, RFC 5764): WebRTC peers use self-signed certificates by design and authenticate them by the
+ *     fingerprint exchanged in the signalling (RFC 8827), so the flag would be noise on every call;</li>
  * <li>{@code tls_expired_cert}: the capture time is outside the certificate's validity;</li>
  * <li>{@code tls_sni_mismatch}: an SNI that no name of the certificate covers.</li>
  * </ul>
@@ -149,6 +150,22 @@ public final class DtlsDetector implements Detector {
         return true;
     }
 
+    /** The use_srtp extension (RFC 5764): DTLS-SRTP, whose peers authenticate certificates out of band. */
+    static final int EXT_USE_SRTP = 14;
+
+    /** True when the ClientHello offers use_srtp (WebRTC and other DTLS-SRTP media). */
+    static boolean srtp(ClientHello ch) {
+        if (ch == null) {
+            return false;
+        }
+        for (int i = 0; i < ch.extensionCount; i++) {
+            if (ch.extensions[i] == EXT_USE_SRTP) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Puts what was parsed since the last call into the detection. */
     static void report(DetectorContext ctx, DtlsFlowState st) {
         DetectionBuilder b = ctx.result();
@@ -202,7 +219,7 @@ public final class DtlsDetector implements Detector {
             }
             b.put(GROUP, "cert_not_before", Certificate.iso(c.notBefore));
             b.put(GROUP, "cert_not_after", Certificate.iso(c.notAfter));
-            if (c.selfIssued()) {
+            if (c.selfIssued() && !srtp(ch)) {
                 b.risk(TlsDetector.RISK_SELF_SIGNED);
             }
             long now = Math.floorDiv(ctx.timestampNanos(), 1_000_000_000L);

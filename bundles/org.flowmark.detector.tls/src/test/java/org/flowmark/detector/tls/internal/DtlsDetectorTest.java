@@ -257,4 +257,23 @@ class DtlsDetectorTest {
         assertNull(f.stateObject(), why);
         assertNull(f.result().protocol(), why);
     }
+
+    @Test
+    void useSrtpMarksDtlsSrtpWhoseSelfSignedCertificatesAreNoRisk() throws Exception {
+        byte[] plain = DtlsVectors.clientHello13("a.example");
+        byte[] name = "a.example".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] exts = DtlsVectors.concat(
+            DtlsVectors.ext(0x0000, DtlsVectors.concat(DtlsVectors.u16(name.length + 3), DtlsVectors.u8(0),
+                DtlsVectors.u16(name.length), name)),
+            DtlsVectors.ext(0x000e, DtlsVectors.concat(DtlsVectors.u16(2, 0x0001), DtlsVectors.u8(0))));
+        byte[] srtp = DtlsVectors.concat(DtlsVectors.u16(0xfefd), DtlsVectors.random(), DtlsVectors.u8(0),
+            DtlsVectors.u8(0), DtlsVectors.u16(2, 0xc02b), DtlsVectors.u8(1, 0), DtlsVectors.u16(exts.length), exts);
+        ClientHello a = ClientHello.parse(new org.flowmark.api.packet.ByteArrayPacketView(plain), 0, plain.length,
+            plain.length, true);
+        ClientHello b = ClientHello.parse(new org.flowmark.api.packet.ByteArrayPacketView(srtp), 0, srtp.length,
+            srtp.length, true);
+        assertEquals(false, DtlsDetector.srtp(a));
+        assertEquals(true, DtlsDetector.srtp(b), "use_srtp (RFC 5764) offered");
+        assertEquals(false, DtlsDetector.srtp(null));
+    }
 }
