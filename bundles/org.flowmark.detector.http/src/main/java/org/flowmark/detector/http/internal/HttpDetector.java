@@ -41,7 +41,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * response), {@code host} (the Host value as sent), {@code user_agent}, {@code request_content_type},
  * {@code referer}, {@code x_forwarded_for}, {@code status} (Integer; the final status, 1xx interim responses
  * other than 101 are skipped), {@code content_type} and {@code server} (from the response), {@code connect} =
- * true for a CONNECT request (nDPI's HTTP_Connect). The host name is the target's authority for CONNECT and
+ * true for a CONNECT request (nDPI's HTTP_Connect); after a 2xx answer the tunnel's packets are forwarded
+ * ({@code DetectorContext.forward}) to the {@code tls} detector, which adds SNI, JA4 and the certificate. The host name is the target's authority for CONNECT and
  * absolute-form targets (RFC 9112 section 3.2.2), else the Host value, lowercased, without port and IPv6
  * brackets. Header lines after the verdict and the response are gathered in {@link #collect} within the
  * extra-packet budget; each message's header block is bounded by {@code maxHeaderBytes}.
@@ -124,6 +125,10 @@ public final class HttpDetector implements Detector {
     /** A non-HTTP packet came from the initiator / the responder before any message start (mid-stream pickup). */
     static final long F_REJ_INIT = 1L << 20;
     static final long F_REJ_RESP = 1L << 21;
+    /** A CONNECT tunnel is open: its packets are forwarded to {@link #TUNNEL_DETECTOR}. */
+    static final long F_TUNNEL = 1L << 22;
+    /** The detector that reads what runs in a CONNECT tunnel. */
+    static final String TUNNEL_DETECTOR = "tls";
     private static final int REQ_BYTES_SHIFT = 24;
     private static final int RESP_BYTES_SHIFT = 40;
     private static final long BYTES_MASK = 0xffffL;
@@ -185,14 +190,30 @@ public final class HttpDetector implements Detector {
 
     @Override
     public boolean collect(DetectorContext ctx, PacketView payload) {
+        if ((ctx.slot() & F_TUNNEL) != 0) {
+            // RFC 9110 section 9.3.6: after a 2xx answer to CONNECT the connection is a tunnel; what runs in it
+            // (TLS, almost always) is the TLS detector's to read: SNI, JA4, certificate
+            return ctx.forward(TUNNEL_DETECTOR);
+        }
         if (payload.length() > 0) {
             feed(ctx, payload);
         }
         boolean more = (ctx.slot() & (F_REQ_DONE | F_RESP_DONE)) != (F_REQ_DONE | F_RESP_DONE);
         if (!more) {
             ctx.state(null);
+            if (tunnelOpened(ctx.result())) {
+                ctx.slot(ctx.slot() | F_TUNNEL);
+                return true;
+            }
         }
         return more;
+    }
+
+    /** A CONNECT request answered with a 2xx status: the bytes that follow belong to the tunnel. */
+    private static boolean tunnelOpened(org.flowmark.api.detector.DetectionBuilder b) {
+        Object status = b.get(GROUP, "status");
+        return Boolean.TRUE.equals(b.get(GROUP, "connect")) && status instanceof Integer
+            && (Integer) status >= 200 && (Integer) status < 300;
     }
 
     // ------------------------------------------------------------------ packet routing

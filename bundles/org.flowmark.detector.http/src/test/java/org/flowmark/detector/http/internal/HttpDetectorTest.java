@@ -243,7 +243,28 @@ class HttpDetectorTest {
         assertEquals("api.example.net", f.result().hostname());
         assertEquals(200, f.meta("http", "status"));
         assertFalse(f.collectWanted());
-        assertEquals(1, f.collectCalls(), "tunnel bytes are not handed over once both sides are read");
+        assertEquals(java.util.List.of("tls"), f.forwarded(), "tunnel bytes are offered to the TLS detector");
+        assertEquals(2, f.collectCalls(), "and, with no TLS detector deployed, collecting ends there");
+    }
+
+    @Test
+    void connectTunnelIsForwardedWhileTheTlsDetectorReadsIt() {
+        FakeFlow f = flow().acceptForward("tls").cText("CONNECT api.example.net:443 HTTP/1.1\r\nHost: api.example.net:443\r\n\r\n")
+            .sText("HTTP/1.1 200 Connection established\r\n\r\n")
+            .cText("\u0016\u0003\u0001\u0002\u0000").sText("\u0016\u0003\u0003\u0000\u0010");
+        assertEquals(java.util.List.of("tls", "tls"), f.forwarded());
+        assertEquals("HTTP", f.result().protocol());
+        assertEquals(200, f.meta("http", "status"));
+    }
+
+    @Test
+    void refusedConnectOpensNoTunnel() {
+        FakeFlow f = flow().acceptForward("tls").cText("CONNECT api.example.net:443 HTTP/1.1\r\nHost: api.example.net:443\r\n\r\n")
+            .sText("HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n")
+            .cText("\u0016\u0003\u0001\u0002\u0000");
+        assertEquals(407, f.meta("http", "status"));
+        assertEquals(java.util.List.of(), f.forwarded());
+        assertFalse(f.collectWanted());
     }
 
     @Test
