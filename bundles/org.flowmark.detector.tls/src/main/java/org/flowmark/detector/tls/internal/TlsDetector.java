@@ -64,12 +64,19 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * {@code alpn} (list offered), {@code alpn_server}, {@code client_ja4}, {@code client_ja3} (MD5), {@code ech}
  * (encrypted_client_hello offered), {@code server_cn}, {@code subject_dn}, {@code issuer_dn},
  * {@code server_names} (the certificate's dNSName SANs), {@code cert_not_before} and {@code cert_not_after}
- * (ISO 8601 UTC), {@code starttls}, {@code tor_like_sni} (see below).
+ * (ISO 8601 UTC), {@code starttls}, {@code tor_like_sni}, {@code tor_cells} (see below).
  *
  * <p><b>Tor</b> ({@link TorLink}): a server certificate that is a Tor relay's link certificate (subject a single
  * CN {@code www.<base32>.net}, issuer a different single CN {@code www.<base32>.com}, no SAN) gives application
  * {@code tor}, category {@code vpn}. A ClientHello with Tor's random SNI shape and no ALPN only sets
- * {@code ssl.tor_like_sni = true}: that shape alone also fits real sites, and with TLS 1.3 it is all there is.
+ * {@code ssl.tor_like_sni = true}: that shape alone also fits real sites. With TLS 1.3 the certificate is encrypted;
+ * then, after a tor-like ClientHello and a TLS 1.3 ServerHello, {@link #collect} keeps walking the record headers of
+ * both directions (no payload copied, see {@link TlsFlowState}) within the extra-packet budget and names {@code tor}
+ * once the application-data records show Tor's cell framing: at least 4 records of {@code 514 * k + 17} bytes, at
+ * least one in each direction, with at most 3 other application-data records per direction up to then (the
+ * server's encrypted handshake flight not counted; {@link TorLink}). It records {@code ssl.tor_cells} (those
+ * cell-sized records counted) when the walk ends, named or not; collect stops as soon as it is decided. Cell-sized
+ * records without the SNI shape name nothing.
  *
  * <p><b>Risks</b> (flags):
  * <ul>
@@ -93,7 +100,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 @Component(service = Detector.class, configurationPid = "org.flowmark.detector.tls")
 @Designate(ocd = TlsDetector.Config.class)
 @DetectorProperties(name = "tls", transport = "tcp",
-    ports = {443, 465, 563, 636, 853, 989, 990, 992, 993, 994, 995, 5061, 5223, 8443}, priority = 20, extraPackets = 16)
+    ports = {443, 465, 563, 636, 853, 989, 990, 992, 993, 994, 995, 5061, 5223, 8443}, priority = 20,
+    extraPackets = TlsDetector.EXTRA_PACKETS)
 public final class TlsDetector implements Detector {
 
     /** Configuration (PID {@code org.flowmark.detector.tls}). */
@@ -120,6 +128,8 @@ public final class TlsDetector implements Detector {
         boolean secureMailNames() default false;
     }
 
+    /** Packets handed to {@link #collect} after DETECTED (the SPI's maximum): server handshake, Tor cell walk. */
+    static final int EXTRA_PACKETS = 16;
     static final int DEFAULT_CLIENT_BUFFER = 4096;
     static final int DEFAULT_SERVER_BUFFER = 16384;
 
@@ -203,16 +213,19 @@ public final class TlsDetector implements Detector {
             return false;
         }
         TlsFlowState st = (TlsFlowState) o;
-        if (!st.serverDone) {
+        if (!st.serverDone || st.cellWalkOpen()) {
             boolean fromInit = ctx.fromInitiator();
             int r = st.feed(fromInit, payload, ctx.tcpSeq());
             if (r == TlsFlowState.GAVE_UP) {
                 st.salvageClientHello(fromInit);
             }
         }
+        if (++st.collects >= EXTRA_PACKETS) {
+            st.endCellWalk(); // the core hands no more packets: the SNI shape stays metadata only
+        }
         report(ctx, st, secureMailNames);
         TlsStream server = st.roleKnown && !st.clientIsInitiator ? st.init : st.resp;
-        boolean more = !st.serverDone && !server.done;
+        boolean more = (!st.serverDone && !server.done) || st.cellWalkOpen();
         if (!more) {
             ctx.state(null);
         }
@@ -331,6 +344,14 @@ public final class TlsDetector implements Detector {
                 b.risk(RISK_SNI_MISMATCH);
             }
             if (TorLink.linkCertificate(c)) {
+                b.application(TorLink.APPLICATION).category(TorLink.CATEGORY);
+            }
+        }
+        if (!st.reportedCells && !st.cellWalkOpen() && st.cellWalk != TlsFlowState.CELLS_NONE
+                && sh != null && sh.version() >= 0x0304) {
+            st.reportedCells = true;
+            b.put(GROUP, "tor_cells", st.cellRecords());
+            if (st.cellWalk == TlsFlowState.CELLS_TOR) {
                 b.application(TorLink.APPLICATION).category(TorLink.CATEGORY);
             }
         }

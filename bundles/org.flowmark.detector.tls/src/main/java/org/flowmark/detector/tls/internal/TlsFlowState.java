@@ -10,6 +10,15 @@ import org.flowmark.api.packet.PacketView;
  * TCP segment in sequence order and hands each complete handshake message (section 4) to the hello, Certificate and
  * ServerHelloDone handlers; messages are parsed straight from the packet when they are whole in it, else from the
  * direction's capped buffer. Retransmitted bytes are skipped by sequence number; a gap ends that direction.
+ *
+ * <p><b>Tor cell walk</b>: after a tor-like ClientHello ({@link TorLink#torLikeClientHello}) the client direction,
+ * and after a TLS 1.3 ServerHello also the server direction, keep following the record layer past the hello
+ * ({@link #walk}): only the 5-byte record headers are read (a header cut by a segment end is kept in the stream's
+ * 5-byte header array), record bodies are skipped by count, nothing is copied or allocated. Each application-data
+ * record is counted as cell-sized ({@link TorLink#cellRecord}) or other, and {@link #cellWalk} moves to
+ * {@link #CELLS_TOR} or {@link #CELLS_NOT_TOR} by the rule in {@link TorLink}. A gap, a header that is not a valid
+ * TLS 1.3 record header, or a plaintext alert stops the walk of that direction for good; retransmitted bytes are
+ * skipped by sequence number as above.
  */
 final class TlsFlowState {
 
@@ -41,6 +50,23 @@ final class TlsFlowState {
     int starttls;
     String starttlsProtocol;
 
+    /** No cell walk: the ClientHello is not tor-like, or the server chose TLS 1.2 or lower. */
+    static final int CELLS_NONE = 0;
+    /** Tor-like ClientHello, ServerHello not yet seen: the client direction is walked. */
+    static final int CELLS_PENDING = 1;
+    /** Tor-like ClientHello and TLS 1.3 ServerHello: both directions are walked. */
+    static final int CELLS_WALK = 2;
+    /** Decided: the records are Tor's cell framing. */
+    static final int CELLS_TOR = 3;
+    /** Decided (or given up): not enough cell framing seen. */
+    static final int CELLS_NOT_TOR = 4;
+
+    /** Phase of the Tor cell walk, {@link #CELLS_NONE} to {@link #CELLS_NOT_TOR}. */
+    int cellWalk;
+    /** collect() calls so far (to end the cell walk on the last extra packet). */
+    int collects;
+    boolean reportedCells;
+
     TlsFlowState(int initiatorCap, int responderCap) {
         this.init = new TlsStream(initiatorCap);
         this.resp = new TlsStream(responderCap);
@@ -50,6 +76,9 @@ final class TlsFlowState {
     int feed(boolean fromInit, PacketView p, long seq) {
         TlsStream s = fromInit ? init : resp;
         if (s.done) {
+            if (walks(s, fromInit)) {
+                walkSegment(s, fromInit, p, seq);
+            }
             return OK;
         }
         int len = p.length();
@@ -119,6 +148,9 @@ final class TlsFlowState {
             }
             pos += n;
             s.recLeft -= n;
+        }
+        if (s.done && pos < len && walks(s, fromInit)) {
+            walk(s, fromInit, p, pos); // the records after the hello in the same segment
         }
         if (s.recLeft == 0 && s.hdrUsed == 0 && s.records > 0 && !s.done) {
             s.alignedEnds++; // the segment ended exactly at a record boundary
@@ -238,6 +270,9 @@ final class TlsFlowState {
                     roleKnown = true;
                     clientIsInitiator = fromInit;
                     s.done = true;
+                    if (TorLink.torLikeClientHello(clientHello)) {
+                        cellWalk = CELLS_PENDING;
+                    }
                     return OK;
                 case 2: {
                     if (roleKnown && clientIsInitiator == fromInit) {
@@ -250,6 +285,11 @@ final class TlsFlowState {
                     if (!h.helloRetryRequest && h.version() >= 0x0304) {
                         s.done = true; // the rest of the server's handshake is encrypted
                         serverDone = true;
+                        if (cellWalk == CELLS_PENDING) {
+                            cellWalk = CELLS_WALK;
+                        }
+                    } else if (!h.helloRetryRequest && cellWalk == CELLS_PENDING) {
+                        cellWalk = CELLS_NONE; // TLS 1.2 or lower: the certificate decides
                     }
                     return OK;
                 }
@@ -326,8 +366,147 @@ final class TlsFlowState {
         return clientHello != null || (serverHello != null);
     }
 
+    // ------------------------------------------------------------------ Tor cell walk
+
+    /** True when the cell walk follows direction {@code s} now. */
+    boolean walks(TlsStream s, boolean fromInit) {
+        if (s.walkStopped || s.failed || s.gaveUp) {
+            return false;
+        }
+        return cellWalk == CELLS_WALK || (cellWalk == CELLS_PENDING && fromInitIsClient(fromInit));
+    }
+
+    /** True while the cell walk may still decide. */
+    boolean cellWalkOpen() {
+        return cellWalk == CELLS_PENDING || cellWalk == CELLS_WALK;
+    }
+
+    /** Cell-sized records counted in both directions. */
+    int cellRecords() {
+        return init.cellRecords + resp.cellRecords;
+    }
+
+    /** Walks a segment of a direction past its hello, in TCP sequence order (see the class comment). */
+    private void walkSegment(TlsStream s, boolean fromInit, PacketView p, long seq) {
+        int len = p.length();
+        int pos = 0;
+        if (s.nextSeq >= 0) {
+            int d = (int) (seq - s.nextSeq);
+            if (d > 0) {
+                stopWalk(s); // lost bytes: record boundaries are unknown from here
+                return;
+            }
+            if (d < 0) {
+                if (-d >= len) {
+                    return; // a retransmission of bytes already walked
+                }
+                pos = -d;
+            }
+        }
+        s.nextSeq = (seq + len) & 0xffffffffL;
+        walk(s, fromInit, p, pos);
+    }
+
+    /**
+     * Follows the record headers of {@code p} from {@code pos}: skips the rest of the current record, reads each
+     * header (whole from the packet, or completed in {@link TlsStream#hdr}) and counts application-data records.
+     */
+    private void walk(TlsStream s, boolean fromInit, PacketView p, int pos) {
+        int len = p.length();
+        while (pos < len) {
+            if (s.recLeft > 0) {
+                int n = Math.min(s.recLeft, len - pos);
+                pos += n;
+                s.recLeft -= n;
+                continue;
+            }
+            int type;
+            int ver;
+            int rlen;
+            if (s.hdrUsed == 0 && len - pos >= 5) {
+                type = p.u8(pos);
+                ver = p.u16(pos + 1);
+                rlen = p.u16(pos + 3);
+                pos += 5;
+            } else {
+                while (s.hdrUsed < 5 && pos < len) {
+                    s.hdr[s.hdrUsed++] = (byte) p.u8(pos++);
+                }
+                if (s.hdrUsed < 5) {
+                    return;
+                }
+                type = s.hdr[0] & 0xff;
+                ver = ((s.hdr[1] & 0xff) << 8) | (s.hdr[2] & 0xff);
+                rlen = ((s.hdr[3] & 0xff) << 8) | (s.hdr[4] & 0xff);
+                s.hdrUsed = 0;
+            }
+            if (!tls13Header(type, ver, rlen)) {
+                stopWalk(s);
+                return;
+            }
+            s.recLeft = rlen;
+            if (type == 23) {
+                countApplicationData(s, fromInit, rlen);
+                if (!cellWalkOpen()) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /**
+     * A record header that a TLS 1.3 peer sends after its hello (RFC 8446 section 5): ChangeCipherSpec of one byte
+     * (middlebox compatibility), a plaintext handshake record (the second ClientHello after HelloRetryRequest), or
+     * application data of 17 to 2^14 + 256 bytes; legacy_record_version 0x0303 (0x0301 allowed for a hello). A
+     * plaintext alert ends the handshake, anything else is not TLS 1.3.
+     */
+    private static boolean tls13Header(int type, int ver, int rlen) {
+        switch (type) {
+            case 20: return ver == 0x0303 && rlen == 1;
+            case 22: return (ver == 0x0301 || ver == 0x0303) && rlen >= 4 && rlen <= MAX_RECORD;
+            case 23: return ver == 0x0303 && rlen >= TorLink.TLS13_AEAD_OVERHEAD && rlen <= 16384 + 256;
+            default: return false;
+        }
+    }
+
+    /** Counts one application-data record of direction {@code s} and decides when the rule is met or broken. */
+    private void countApplicationData(TlsStream s, boolean fromInit, int rlen) {
+        TlsStream client = clientIsInitiator ? init : resp;
+        if (!fromInitIsClient(fromInit) && !client.appData) {
+            return; // the server's encrypted handshake flight (EncryptedExtensions ... Finished)
+        }
+        s.appData = true;
+        if (TorLink.cellRecord(rlen)) {
+            s.cellRecords++;
+        } else if (++s.otherRecords > TorLink.MAX_OTHER_RECORDS) {
+            cellWalk = CELLS_NOT_TOR;
+            return;
+        }
+        if (cellWalk == CELLS_WALK && init.cellRecords > 0 && resp.cellRecords > 0
+                && init.cellRecords + resp.cellRecords >= TorLink.MIN_CELL_RECORDS) {
+            cellWalk = CELLS_TOR;
+        }
+    }
+
+    /** Stops the walk of one direction; decides "not Tor" when the rule can no longer be met. */
+    private void stopWalk(TlsStream s) {
+        s.walkStopped = true;
+        TlsStream other = s == init ? resp : init;
+        if (s.cellRecords == 0 || other.walkStopped || other.failed || other.gaveUp) {
+            cellWalk = CELLS_NOT_TOR;
+        }
+    }
+
+    /** Ends an open cell walk undecided (the extra-packet budget is spent): the SNI stays metadata only. */
+    void endCellWalk() {
+        if (cellWalkOpen()) {
+            cellWalk = CELLS_NOT_TOR;
+        }
+    }
+
     private static int fail(TlsStream s) {
         s.done = true;
+        s.failed = true;
         return FAIL;
     }
 

@@ -35,6 +35,19 @@ final class TlsStream {
     boolean done;
     /** The direction stopped on a gap or on the buffer cap, with {@link #buf} holding what it had. */
     boolean gaveUp;
+    /** The direction's bytes were not TLS where the record layer stood: its position is unknown. */
+    boolean failed;
+
+    // Tor cell walk (TlsFlowState#walk): the record layer above (recLeft, hdr, hdrUsed, nextSeq) is followed past
+    // the hello, only record headers are read.
+    /** The walk of this direction met an inconsistency (gap, bad header) and stopped for good. */
+    boolean walkStopped;
+    /** An application-data record (content type 23) was counted in this direction. */
+    boolean appData;
+    /** Application-data records whose length is a whole number of Tor cells (TorLink#cellRecord). */
+    int cellRecords;
+    /** Other application-data records counted. */
+    int otherRecords;
     final ByteArrayPacketView view = new ByteArrayPacketView();
 
     TlsStream(int cap) {

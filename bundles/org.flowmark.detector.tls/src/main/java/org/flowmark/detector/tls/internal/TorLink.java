@@ -6,7 +6,11 @@
  * a relay's TLS link certificate names a random subject "www.<8..20 base32 chars>.net" and a random issuer
  * "www.<8..20 base32 chars>.com" (the identity certificate's name), each as a single commonName attribute, with
  * no extensions; a Tor client sends the random SNI "www.<4..25 base32 chars>.com" and no ALPN. Base32 is RFC 4648
- * section 6's alphabet as Tor writes it: lowercase a-z and 2-7.
+ * section 6's alphabet as Tor writes it: lowercase a-z and 2-7. tor-spec "Cell packing": with link protocol 4 or
+ * higher a fixed-length cell is 514 bytes (4-byte circuit id, 1-byte command, 509-byte body); variable-length cells
+ * (VERSIONS, CERTS, AUTH_CHALLENGE, ...) come first on a link. RFC 8446 section 5.2: a TLS 1.3 record protected with
+ * AES-GCM or ChaCha20-Poly1305 carries its plaintext, one content-type byte and a 16-byte tag (no padding unless the
+ * sender adds some).
  */
 package org.flowmark.detector.tls.internal;
 
@@ -27,6 +31,15 @@ package org.flowmark.detector.tls.internal;
  * strings too) sent by clients that do not offer ALPN (older libraries, scripts, IoT), so it is never enough to name
  * the application; the detector records it as metadata only. With TLS 1.3 the certificate is encrypted and this
  * is all there is to see.
+ *
+ * <p><b>Cell framing</b> ({@link #cellRecord}): over TLS 1.3 a Tor link writes its cells in records of
+ * {@code 514 * k + 17} bytes (k whole fixed-length cells, k at least 1) in both directions, after a few other records
+ * (the client's Finished, the server's session tickets, the records holding the variable-length cells). The
+ * detector combines that with the weak evidence above: a tor-like ClientHello, a TLS 1.3 ServerHello, then at least
+ * {@link #MIN_CELL_RECORDS} cell-sized application-data records, at least one in each direction, with at most
+ * {@link #MAX_OTHER_RECORDS} other application-data records per direction up to that point (the server's encrypted
+ * handshake flight, sent before the client's first application-data record, is not counted). Ordinary TLS traffic
+ * does not repeat one record size modulo 514 like that, and without the SNI shape cell-sized records name nothing.
  */
 final class TorLink {
 
@@ -39,6 +52,15 @@ final class TorLink {
     /** Random part of the client's SNI. */
     static final int SNI_MIN = 4;
     static final int SNI_MAX = 25;
+
+    /** A fixed-length cell with link protocol 4 or higher: 4-byte circuit id, command, 509-byte body. */
+    static final int CELL_BYTES = 514;
+    /** TLS 1.3 record expansion with an AEAD of 16-byte tag: inner content type byte plus tag. */
+    static final int TLS13_AEAD_OVERHEAD = 17;
+    /** Cell-sized records needed (at least one per direction). */
+    static final int MIN_CELL_RECORDS = 4;
+    /** Other application-data records allowed per direction before the decision. */
+    static final int MAX_OTHER_RECORDS = 3;
 
     private static final String PREFIX = "www.";
     private static final String CN = "CN=";
@@ -95,5 +117,14 @@ final class TorLink {
     static boolean torLikeClientHello(ClientHello ch) {
         return ch != null && !ch.truncated && !ch.malformed && ch.alpn.isEmpty()
             && randomHost(ch.sni, ".com", SNI_MIN, SNI_MAX);
+    }
+
+    /**
+     * True when a TLS 1.3 application-data record of {@code length} bytes (the record header's length) holds whole
+     * fixed-length Tor cells: {@code 514 * k + 17}, k at least 1.
+     */
+    static boolean cellRecord(int length) {
+        int plain = length - TLS13_AEAD_OVERHEAD;
+        return plain >= CELL_BYTES && plain % CELL_BYTES == 0;
     }
 }
