@@ -19,6 +19,11 @@ import org.flowmark.capture.internal.source.RawPacket;
  * packet yields {@link #TRUNCATED} (the capture cut it) or {@link #MALFORMED} (its own lengths contradict each
  * other). Only absolute getters are used on the buffer. Not thread-safe: one decoder per capture thread.
  *
+ * <p>Snap length: a packet is {@link #OK} as soon as its flow key (innermost addresses, protocol and, for
+ * TCP/UDP/SCTP, the two ports) was captured, even when the capture cut the rest of the transport header; its
+ * payload is then empty (TCP flags, sequence and acknowledgement numbers are filled only when captured). A UDP
+ * datagram on a tunnel port whose header was cut stays {@link #TRUNCATED}: its inner flow is unknown.
+ *
  * <p>Fields of {@code out} after a result other than {@link #OK}/{@link #FRAGMENT_UNMATCHED} are partial (whatever
  * was decoded before the problem) and must not be used as a flow key.
  */
@@ -652,8 +657,31 @@ public final class Decoder {
     private int transport(int proto, int p, int capEnd, int ipEnd, int depth, int ipVersion) {
         switch (proto) {
             case 6: {
-                if (capEnd - p < 20) {
-                    return shortHeader(p + 20, ipEnd);
+                int have = capEnd - p;
+                if (have < 20) {
+                    if (p + 20 > ipEnd) {
+                        return MALFORMED;
+                    }
+                    if (have < 4) {
+                        return TRUNCATED;
+                    }
+                    // the snap length cut the header after the ports: the flow is known, the rest may be
+                    o.srcPort = u16(p);
+                    o.dstPort = u16(p + 2);
+                    if (have >= 8) {
+                        o.tcpSeq = u32(p + 4);
+                    }
+                    if (have >= 12) {
+                        o.tcpAck = u32(p + 8);
+                    }
+                    if (have >= 13 && (u8(p + 12) >> 4) < 5) {
+                        return MALFORMED;
+                    }
+                    if (have >= 14) {
+                        o.tcpFlags = u8(p + 13);
+                    }
+                    payload(capEnd, capEnd);
+                    return OK;
                 }
                 o.srcPort = u16(p);
                 o.dstPort = u16(p + 2);
@@ -664,15 +692,33 @@ public final class Decoder {
                 if (doff < 20) {
                     return MALFORMED;
                 }
-                if (capEnd - p < doff) {
-                    return shortHeader(p + doff, ipEnd);
+                if (have < doff) {
+                    if (p + doff > ipEnd) {
+                        return MALFORMED;
+                    }
+                    payload(capEnd, capEnd); // options cut by the snap length: no payload to inspect
+                    return OK;
                 }
                 payload(p + doff, capEnd);
                 return OK;
             }
             case 17: {
                 if (capEnd - p < 8) {
-                    return shortHeader(p + 8, ipEnd);
+                    if (p + 8 > ipEnd) {
+                        return MALFORMED;
+                    }
+                    if (capEnd - p < 4) {
+                        return TRUNCATED;
+                    }
+                    int sport = u16(p);
+                    int dport = u16(p + 2);
+                    if (depth < MAX_TUNNEL_DEPTH && isTunnelPort(sport, dport)) {
+                        return TRUNCATED; // might be a tunnel whose inner flow the capture cut off
+                    }
+                    o.srcPort = sport;
+                    o.dstPort = dport;
+                    payload(capEnd, capEnd);
+                    return OK;
                 }
                 int sport = u16(p);
                 int dport = u16(p + 2);
@@ -707,7 +753,16 @@ public final class Decoder {
             }
             case 132: {
                 if (capEnd - p < 12) {
-                    return shortHeader(p + 12, ipEnd);
+                    if (p + 12 > ipEnd) {
+                        return MALFORMED;
+                    }
+                    if (capEnd - p < 4) {
+                        return TRUNCATED;
+                    }
+                    o.srcPort = u16(p);
+                    o.dstPort = u16(p + 2);
+                    payload(capEnd, capEnd);
+                    return OK;
                 }
                 o.srcPort = u16(p);
                 o.dstPort = u16(p + 2);
@@ -717,7 +772,11 @@ public final class Decoder {
             case 1:
             case 58: {
                 if (capEnd - p < 8) {
-                    return shortHeader(p + 8, ipEnd);
+                    if (p + 8 > ipEnd) {
+                        return MALFORMED;
+                    }
+                    payload(capEnd, capEnd); // the flow key has no ports: the IP header suffices
+                    return OK;
                 }
                 payload(p + 8, capEnd);
                 return OK;
@@ -745,6 +804,12 @@ public final class Decoder {
                 payload(p, capEnd);
                 return OK;
         }
+    }
+
+    /** UDP ports on which {@link #transport} looks for a tunnel (VXLAN, GTP-U, CAPWAP data). */
+    private static boolean isTunnelPort(int sport, int dport) {
+        return dport == VXLAN_PORT || sport == GTPU_PORT || dport == GTPU_PORT || sport == CAPWAP_DATA_PORT
+                || dport == CAPWAP_DATA_PORT;
     }
 
     /**

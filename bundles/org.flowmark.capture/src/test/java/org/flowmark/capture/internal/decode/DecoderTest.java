@@ -616,12 +616,25 @@ class DecoderTest {
             int payloadAt = out.payloadOffset - BASE;
             long srcLo = out.srcLo;
             int srcPort = out.srcPort;
+            int dstPort = out.dstPort;
             int tunnel = out.tunnel;
+            int proto = out.ipProtocol;
+            // where the innermost flow key ends: the two ports of TCP/UDP/SCTP, the IP header for ICMP
+            int l4HeaderLen = proto == 6 ? 20 : proto == 17 ? 8 : proto == 132 ? 12 : 8;
+            int keyEnd = payloadAt - l4HeaderLen + (proto == 1 || proto == 58 ? 0 : 4);
             for (int cut = 0; cut < p.length; cut++) {
                 int c = cut;
                 int r = decode(lt, p, cut, 1_000_000_000L);
-                if (cut < payloadAt) {
+                if (cut < keyEnd) {
                     assertEquals(Decoder.TRUNCATED, r, () -> "cut at " + c + " of " + lt + " " + Pkt.toHex(p));
+                } else if (cut < payloadAt) {
+                    // the snap length cut the transport header after the flow key: same flow, no payload
+                    assertEquals(Decoder.OK, r, () -> "cut at " + c + " of " + lt + " " + Pkt.toHex(p));
+                    assertEquals(srcLo, out.srcLo);
+                    assertEquals(srcPort, out.srcPort);
+                    assertEquals(dstPort, out.dstPort);
+                    assertEquals(tunnel, out.tunnel);
+                    assertEquals(0, out.payloadLength);
                 } else {
                     assertEquals(Decoder.OK, r, () -> "cut at " + c + " of " + lt + " " + Pkt.toHex(p));
                     assertEquals(srcLo, out.srcLo);
@@ -631,5 +644,64 @@ class DecoderTest {
                 }
             }
         }
+    }
+
+    @Test
+    void snapLengthCutTcpOptionsKeepsTheFlowAndItsFlags() {
+        // SYN with 12 bytes of options, cut inside the options (as by editcap -s 64 on Ethernet + IPv4)
+        byte[] p = eth(0x0800, ipv4(6, A, B, tcp(40000, 443, 7, 0, 0x02, hex("020405b4 0402080a 00000001"),
+                new byte[0])));
+        assertEquals(Decoder.OK, decode(1, p, 64, 1L));
+        assertEquals(40000, out.srcPort);
+        assertEquals(443, out.dstPort);
+        assertEquals(0x02, out.tcpFlags);
+        assertEquals(7, out.tcpSeq);
+        assertEquals(0, out.payloadLength);
+        // IPv6: cut after the ports, before the flags byte
+        byte[] q = eth(0x86dd, ipv6(6, A6, B6, tcp(40000, 443, 7, 9, 0x11, new byte[0], DATA)));
+        assertEquals(Decoder.OK, decode(1, q, 14 + 40 + 10, 1L));
+        assertEquals(40000, out.srcPort);
+        assertEquals(443, out.dstPort);
+        assertEquals(0, out.tcpFlags);
+        assertEquals(0, out.payloadLength);
+        // the flags byte captured, data offset below 5: malformed, captured or not
+        byte[] bad = eth(0x0800, ipv4(6, A, B, hex("9c40 01bb 00000007 00000000 40 02 ffff")));
+        assertEquals(Decoder.MALFORMED, decode(1, bad, bad.length, 1L));
+    }
+
+    @Test
+    void aHeaderCutByItsOwnIpLengthIsMalformedNotTruncated() {
+        // total length says 20 + 10: a TCP header cannot fit, whatever the capture holds
+        byte[] p = ipv4(6, A, B, tcp(1, 2, DATA));
+        p[2] = 0;
+        p[3] = 30;
+        assertEquals(Decoder.MALFORMED, decode(101, p, p.length, 1L));
+        byte[] u = ipv4(17, A, B, udp(1, 2, DATA));
+        u[2] = 0;
+        u[3] = 26;
+        assertEquals(Decoder.MALFORMED, decode(101, u, u.length, 1L));
+    }
+
+    @Test
+    void udpOnATunnelPortCutInItsHeaderStaysTruncated() {
+        byte[] vx = ipv4(17, A, B, udp(33333, 4789, cat(hex("08000000 00007b00"), eth(0x0800, INNER_TCP))));
+        assertEquals(Decoder.TRUNCATED, decode(101, vx, 20 + 6, 1L));
+        byte[] gtp = ipv4(17, A, B, udp(2152, 2152, bytes(40, 0)));
+        assertEquals(Decoder.TRUNCATED, decode(101, gtp, 20 + 6, 1L));
+        byte[] dns = ipv4(17, A, B, udp(5353, 53, bytes(40, 0)));
+        assertEquals(Decoder.OK, decode(101, dns, 20 + 6, 1L));
+        assertEquals(5353, out.srcPort);
+        assertEquals(53, out.dstPort);
+        assertEquals(0, out.payloadLength);
+    }
+
+    @Test
+    void aFirstFragmentCutAfterItsPortsStillNamesThePortsOfLaterFragments() {
+        byte[] first = ipv4(17, A, B, 77, 0x2000, new byte[0], udp(5353, 53, bytes(64, 1)));
+        assertEquals(Decoder.OK, decode(101, first, 20 + 4, 1L));
+        byte[] later = ipv4(17, A, B, 77, 9, new byte[0], bytes(24, 2));
+        assertEquals(Decoder.OK, decode(101, later, later.length, 2L));
+        assertEquals(5353, out.srcPort);
+        assertEquals(53, out.dstPort);
     }
 }

@@ -166,6 +166,52 @@ class PcapFileSourceTest {
         }
     }
 
+    /** Variants other tools write: editcap -F modpcap, EPB options, a caplen above the header's snaplen. */
+    @Test
+    void modifiedPcapEpbOptionsAndCaplenAboveSnaplen() throws IOException {
+        for (ByteOrder order : new ByteOrder[] {ByteOrder.LITTLE_ENDIAN, ByteOrder.BIG_ENDIAN}) {
+            // Kuznetzov "modified" pcap: 8 more bytes per record (ifindex, protocol, packet type, pad)
+            Out o = new Out(order).pcapHeader(0xa1b2cd34, 1);
+            for (int i = 0; i < 3; i++) {
+                o.i32(1_700_000_000L + i).i32(250_000).i32(70 + i).i32(1000).i32(2).i16(0x0800).raw(new byte[] {0, 0})
+                        .raw(packet(i, 70 + i));
+            }
+            try (PcapFileSource src = PcapFileSource.open(write("mod-" + order + ".pcap", o.toBytes()))) {
+                List<RawPacket> all = readAll(src);
+                assertEquals(3, all.size());
+                for (int i = 0; i < 3; i++) {
+                    assertArrayEquals(packet(i, 70 + i), bytesOf(all.get(i)));
+                    assertEquals(1000, all.get(i).wirelen);
+                    assertEquals((1_700_000_000L + i) * 1_000_000_000L + 250_000_000L, all.get(i).tsNanos);
+                }
+            }
+        }
+        // EPB carrying options after its data (opt_comment, epb_flags), then an unknown block type
+        Out ng = new Out(ByteOrder.BIG_ENDIAN).shb().idb(1, -1);
+        byte[] data = packet(7, 61);
+        int optLen = 4 + 8 + 4 + 4 + 4; // comment "abcdefg" padded to 8, epb_flags, opt_endofopt
+        int len = 32 + data.length + 3 + optLen;
+        ng.i32(6).i32(len).i32(0).i32(0).i32(1_000_000).i32(data.length).i32(64).raw(data).pad(data.length)
+                .i16(1).i16(7).raw("abcdefg".getBytes()).raw(new byte[1]).i16(2).i16(4).i32(1).i16(0).i16(0).i32(len);
+        ng.block(0x12345678, 8).epb(0, 2_000_000, packet(8, 40), 40);
+        try (PcapFileSource src = PcapFileSource.open(write("opts.pcapng", ng.toBytes()))) {
+            List<RawPacket> all = readAll(src);
+            assertEquals(2, all.size());
+            assertArrayEquals(data, bytesOf(all.get(0)));
+            assertEquals(64, all.get(0).wirelen);
+            assertEquals(1_000_000_000L, all.get(0).tsNanos);
+            assertArrayEquals(packet(8, 40), bytesOf(all.get(1)));
+        }
+        // the global header says snaplen 64 but a record holds 100 bytes: read as written (as Wireshark does)
+        Out small = new Out(ByteOrder.LITTLE_ENDIAN).i32(0xa1b2c3d4).i16(2).i16(4).i32(0).i32(0).i32(64).i32(1)
+                .record(1, 0, packet(1, 100), 100).record(2, 0, packet(2, 30), 30);
+        try (PcapFileSource src = PcapFileSource.open(write("snap.pcap", small.toBytes()))) {
+            List<RawPacket> all = readAll(src);
+            assertEquals(2, all.size());
+            assertArrayEquals(packet(1, 100), bytesOf(all.get(0)));
+        }
+    }
+
     @Test
     void packetBufferIsTheMappingItself() throws IOException {
         Path p = write("z.pcap", new Out(ByteOrder.LITTLE_ENDIAN).pcapHeader(0xa1b2c3d4, 1)
