@@ -52,6 +52,14 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(description = "Detector exceptions before a detector is disabled")
     int maxDetectorFaults() default 100;
 
+    @AttributeDefinition(description = "A detector call longer than this, microseconds, is an overrun (one call in"
+            + " 16 is timed); -1: the framework property flowmark.detector.callBudgetMicros, else 10000")
+    int detectorCallBudgetMicros() default -1;
+
+    @AttributeDefinition(description = "Overruns after which a detector is disabled; -1: the framework property"
+            + " flowmark.detector.maxOverruns, else 10")
+    int detectorMaxOverruns() default -1;
+
     @AttributeDefinition(description = "Seconds between capture statistics events")
     int statsInterval() default 15;
 

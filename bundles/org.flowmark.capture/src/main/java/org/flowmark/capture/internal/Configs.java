@@ -29,7 +29,8 @@ final class Configs {
 
     static EngineConfig engine(CaptureConfig c) {
         return new EngineConfig(c.maxFlows(), c.udpTimeout(), c.tcpTimeout(), c.tcpClosedTimeout(), c.dpiPackets(),
-                c.maxDetectorFaults(), list(c.localNetworks()), true);
+                c.maxDetectorFaults(), list(c.localNetworks()), true, c.detectorCallBudgetMicros(),
+                c.detectorMaxOverruns());
     }
 
     /**

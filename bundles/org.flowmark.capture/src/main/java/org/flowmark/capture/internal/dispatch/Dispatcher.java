@@ -42,9 +42,9 @@ public final class Dispatcher {
     /**
      * Per-call time budget of a detector: one {@code inspect} call in {@value #TIMING_SAMPLE} is timed (two
      * {@code System.nanoTime()} reads); a timed call longer than {@code callBudgetNanos} is an overrun, and
-     * {@code maxOverruns} overruns disable the detector like repeated faults. Framework/system properties
-     * {@code flowmark.detector.callBudgetMicros} (default 10000), {@code flowmark.detector.maxOverruns} (10) and
-     * {@code flowmark.detector.timingSample} (16; 1 times every call).
+     * {@code maxOverruns} overruns disable the detector like repeated faults. Both come from the configuration
+     * ({@code detectorCallBudgetMicros}, {@code detectorMaxOverruns}; see EngineConfig for the fallbacks); the
+     * sampling from the system property {@code flowmark.detector.timingSample} (16; 1 times every call).
      */
     public static final int TIMING_SAMPLE = 16;
     /** Overruns forgiven per detector: class loading and interpretation of its first calls. */
@@ -52,14 +52,27 @@ public final class Dispatcher {
     /** One call in (this + 1) is timed: {@code flowmark.detector.timingSample} rounded to a power of two. */
     private final long timingMask = Integer.highestOneBit(Math.max(1,
             Integer.getInteger("flowmark.detector.timingSample", TIMING_SAMPLE))) - 1L;
-    private final long callBudgetNanos = Long.getLong("flowmark.detector.callBudgetMicros", 10_000L) * 1000L;
-    private final int maxOverruns = Math.max(1, Integer.getInteger("flowmark.detector.maxOverruns", 10));
+    private final long callBudgetNanos;
+    private final int maxOverruns;
     /** Exceptions thrown by application resolvers, and the latest one (for the log). */
     public long resolverFaults;
     public Throwable lastResolverFault;
 
     public Dispatcher(Supplier<Generation> generations, Supplier<ApplicationResolver[]> resolvers, int packetBudget,
             int maxFaults, Listener listener, FaultListener faults) {
+        this(generations, resolvers, packetBudget, maxFaults,
+                Long.getLong("flowmark.detector.callBudgetMicros", 10_000L),
+                Integer.getInteger("flowmark.detector.maxOverruns", 10), listener, faults);
+    }
+
+    /**
+     * @param callBudgetMicros a timed detector call longer than this is an overrun
+     * @param maxOverruns      overruns after which a detector is disabled
+     */
+    public Dispatcher(Supplier<Generation> generations, Supplier<ApplicationResolver[]> resolvers, int packetBudget,
+            int maxFaults, long callBudgetMicros, int maxOverruns, Listener listener, FaultListener faults) {
+        this.callBudgetNanos = Math.max(1L, callBudgetMicros) * 1000L;
+        this.maxOverruns = Math.max(1, maxOverruns);
         this.generations = generations;
         this.resolvers = resolvers;
         this.packetBudget = packetBudget;

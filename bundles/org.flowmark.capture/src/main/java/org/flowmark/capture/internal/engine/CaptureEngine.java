@@ -58,7 +58,8 @@ public final class CaptureEngine implements FlowTable.PurgeListener, Dispatcher.
             FlowEventSink events, boolean detect, Dispatcher.FaultListener faults) {
         this.table = new FlowTable(cfg.maxFlows(), cfg.udpTimeoutSec() * SECOND, cfg.tcpTimeoutSec() * SECOND,
                 cfg.closedTimeoutSec() * SECOND, this);
-        this.dispatcher = new Dispatcher(generations, resolvers, cfg.dpiPackets(), cfg.maxFaults(), this, faults);
+        this.dispatcher = new Dispatcher(generations, resolvers, cfg.dpiPackets(), cfg.maxFaults(),
+                cfg.callBudgetMicros(), cfg.maxOverruns(), this, faults);
         this.local = LocalNetworks.parse(cfg.localNetworks());
         this.events = events;
         this.detect = detect;

@@ -17,12 +17,25 @@ import org.flowmark.capture.internal.flow.LocalNetworks;
  * @param localNetworks     CIDR prefixes of the local side
  * @param expireIdle        expire idle and closed flows by the packet clock; false for capture-file analysis,
  *                          where each conversation is reported once per file (eviction still bounds the table)
+ * @param callBudgetMicros  a timed detector call longer than this is an overrun
+ * @param maxOverruns       overruns after which a detector is disabled
  */
 public record EngineConfig(int maxFlows, int udpTimeoutSec, int tcpTimeoutSec, int closedTimeoutSec, int dpiPackets,
-        int maxFaults, List<String> localNetworks, boolean expireIdle) {
+        int maxFaults, List<String> localNetworks, boolean expireIdle, long callBudgetMicros, int maxOverruns) {
+
+    /** Built-in detector time budget: 10 ms per call, 10 overruns. */
+    public static final long DEFAULT_CALL_BUDGET_MICROS = 10_000L;
+    public static final int DEFAULT_MAX_OVERRUNS = 10;
 
     public static final EngineConfig DEFAULTS = new EngineConfig(262_144, 30, 300, 10,
             Budgets.DEFAULT_PACKETS_PER_FLOW, Budgets.DEFAULT_MAX_FAULTS, LocalNetworks.DEFAULTS, true);
+
+    /** Settings with the detector time budget from the framework/system properties or the built-in defaults. */
+    public EngineConfig(int maxFlows, int udpTimeoutSec, int tcpTimeoutSec, int closedTimeoutSec, int dpiPackets,
+            int maxFaults, List<String> localNetworks, boolean expireIdle) {
+        this(maxFlows, udpTimeoutSec, tcpTimeoutSec, closedTimeoutSec, dpiPackets, maxFaults, localNetworks,
+                expireIdle, -1, -1);
+    }
 
     public EngineConfig {
         if (maxFlows < 16) {
@@ -34,6 +47,16 @@ public record EngineConfig(int maxFlows, int udpTimeoutSec, int tcpTimeoutSec, i
         if (dpiPackets < 1 || dpiPackets > 1024) {
             throw new IllegalArgumentException("dpi_packets must be within 1..1024: " + dpiPackets);
         }
+        if (callBudgetMicros < 0) {
+            callBudgetMicros = Long.getLong("flowmark.detector.callBudgetMicros", DEFAULT_CALL_BUDGET_MICROS);
+        }
+        if (maxOverruns < 0) {
+            maxOverruns = Integer.getInteger("flowmark.detector.maxOverruns", DEFAULT_MAX_OVERRUNS);
+        }
+        if (callBudgetMicros < 1 || maxOverruns < 1) {
+            throw new IllegalArgumentException("detectorCallBudgetMicros and detectorMaxOverruns must be at least 1: "
+                    + callBudgetMicros + ", " + maxOverruns);
+        }
         localNetworks = List.copyOf(localNetworks);
         LocalNetworks.parse(localNetworks); // validates, with a message naming the bad entry
     }
@@ -41,6 +64,6 @@ public record EngineConfig(int maxFlows, int udpTimeoutSec, int tcpTimeoutSec, i
     /** The same settings with idle expiry switched on or off. */
     public EngineConfig withExpireIdle(boolean on) {
         return new EngineConfig(maxFlows, udpTimeoutSec, tcpTimeoutSec, closedTimeoutSec, dpiPackets, maxFaults,
-                localNetworks, on);
+                localNetworks, on, callBudgetMicros, maxOverruns);
     }
 }
