@@ -36,30 +36,11 @@ done
 [ -x "$LAYOUT/bin/flowmark" ] || skip "no assembled distribution at $LAYOUT (mvn install first)"
 ipset list -n >/dev/null 2>&1 || skip "ipset does not work here (no ip_set kernel module?)"
 
-TAG=fmp$$
-C=${TAG}c R=${TAG}r S=${TAG}s
+. "$(dirname "$0")/lab-lib.sh"
+lab_work policy-lab
 SET=FMLAB
-WORK=$(mktemp -d /tmp/flowmark-policy-lab.XXXXXX)
-PIDS=""
+WORK=$LAB_TMP
 AGENT=""
-
-cleanup() {
-    set +e
-    [ -n "$AGENT" ] && kill "$AGENT" 2>/dev/null && wait "$AGENT" 2>/dev/null
-    for p in $PIDS; do kill "$p" 2>/dev/null; done
-    for p in $PIDS; do wait "$p" 2>/dev/null; done
-    # the router namespace holds the ipset and iptables rules: deleting it removes them
-    # $! of a backgrounded in_ns is the subshell, not the server: end whatever still runs in the namespaces
-    for n in $C $R $S; do
-        for p in $(ip netns pids "$n" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
-        ip netns del "$n" 2>/dev/null
-    done
-    if [ "${KEEP:-0}" = 1 ]; then echo "kept $WORK" >&2; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM HUP
-
-in_ns() { ns=$1; shift; ip netns exec "$ns" "$@"; }
 
 # --- the agent's private layout
 cp -a "$LAYOUT" "$WORK/flowmark"
@@ -75,25 +56,13 @@ for b in org.flowmark.policy org.flowmark.actuator.ipset org.flowmark.actuator.l
 done
 
 # --- network
-ip netns add $C && ip netns add $R && ip netns add $S || fail "cannot create namespaces"
-for n in $C $R $S; do in_ns $n ip link set lo up; done
-ip -n $C link add eth0 type veth peer name r-c netns $R
-ip -n $S link add eth0 type veth peer name r-s netns $R
-ip -n $C addr add 10.79.1.2/24 dev eth0
-ip -n $R addr add 10.79.1.1/24 dev r-c
-ip -n $R addr add 10.79.2.1/24 dev r-s
-ip -n $S addr add 10.79.2.2/24 dev eth0
-for spec in "$C eth0" "$R r-c" "$R r-s" "$S eth0"; do set -- $spec; ip -n "$1" link set "$2" up; done
-ip -n $C route add default via 10.79.1.1
-ip -n $S route add default via 10.79.2.1
-in_ns $R sysctl -q -w net.ipv4.ip_forward=1
-for spec in "$C eth0" "$R r-c" "$R r-s" "$S eth0"; do set -- $spec
-    in_ns "$1" ethtool -K "$2" tso off gso off gro off 2>/dev/null || true
-done
+lab_up -e fmp 10.79 || fail "cannot create namespaces"
+C=$LAB_C R=$LAB_R S=$LAB_S
+lab_offload_off
 
 # the mangle rule refers to the set: create it empty first (the agent's create -exist then keeps it)
-in_ns $R ipset create $SET hash:ip,port,ip family inet timeout 600 || fail "ipset create in the router namespace"
-in_ns $R iptables -t mangle -A FORWARD -m set --match-set $SET dst,dst,src -j MARK --set-mark 0x85 \
+lab_in $R ipset create $SET hash:ip,port,ip family inet timeout 600 || fail "ipset create in the router namespace"
+lab_in $R iptables -t mangle -A FORWARD -m set --match-set $SET dst,dst,src -j MARK --set-mark 0x85 \
     || fail "iptables -m set (xt_set missing?)"
 
 # --- agent configuration
@@ -120,9 +89,10 @@ cat >"$CFG/org.osgi.service.log.admin.cfg" <<'CFGEOF'
 ROOT=INFO
 CFGEOF
 
-FLOWMARK_JAVA_OPTS="-Dflowmark.log.level=info -Dorg.osgi.service.log.admin.loglevel=INFO" in_ns $R "$WORK/flowmark/bin/flowmark" run --config "$CFG" \
+FLOWMARK_JAVA_OPTS="-Dflowmark.log.level=info -Dorg.osgi.service.log.admin.loglevel=INFO" lab_in $R "$WORK/flowmark/bin/flowmark" run --config "$CFG" \
     >"$WORK/agent.out" 2>"$WORK/agent.log" </dev/null &
 AGENT=$!
+lab_register $AGENT
 i=0
 until grep -q "capturing on r-c" "$WORK/agent.log" 2>/dev/null; do
     i=$((i + 1)); [ $i -gt 300 ] && { cat "$WORK/agent.log" >&2; fail "the agent did not start capturing"; }
@@ -140,29 +110,28 @@ done
 # --- TLS server and clients
 openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=app.flowmark.test" \
     -addext "subjectAltName=DNS:*.flowmark.test" -keyout "$WORK/key.pem" -out "$WORK/cert.pem" 2>/dev/null
-in_ns $S openssl s_server -quiet -accept 4433 -cert "$WORK/cert.pem" -key "$WORK/key.pem" \
+lab_in $S openssl s_server -quiet -accept 4433 -cert "$WORK/cert.pem" -key "$WORK/key.pem" \
     >"$WORK/server.log" 2>&1 </dev/null &
-PIDS="$PIDS $!"
-i=0
-until in_ns $S sh -c "ss -ltn | grep -q ':4433 '"; do i=$((i + 1)); [ $i -gt 100 ] && fail "s_server"; sleep 0.1; done
+lab_register $!
+lab_wait_port $S 4433 tcp 10 || fail "s_server"
 
 n=0
 while [ $n -lt "$FLOWS" ]; do
     n=$((n + 1))
     # handshake, then 8 records 100 ms apart: the later packets must be marked
     ( sleep 0.3; for k in 1 2 3 4 5 6 7 8; do echo "flow $n line $k"; sleep 0.1; done ) \
-        | in_ns $C timeout 10 openssl s_client -connect 10.79.2.2:4433 -servername app.flowmark.test -quiet \
+        | lab_in $C timeout 10 openssl s_client -connect 10.79.2.2:4433 -servername app.flowmark.test -quiet \
         >/dev/null 2>&1
 done
 sleep 1
 
 # --- checks
-LIST=$(in_ns $R ipset list $SET)
+LIST=$(lab_in $R ipset list $SET)
 echo "$LIST" | grep -q "^10.79.2.2,tcp:4433,10.79.1.2 timeout" || { echo "$LIST" >&2; cat "$WORK/agent.log" >&2;
     fail "element 10.79.2.2,tcp:4433,10.79.1.2 not in $SET"; }
 T=$(echo "$LIST" | sed -n 's/^10.79.2.2,tcp:4433,10.79.1.2 timeout \([0-9]*\).*/\1/p')
 [ "$T" -ge 560 ] && [ "$T" -le 600 ] || fail "timeout $T is not near 600"
-PKTS=$(in_ns $R iptables -t mangle -L FORWARD -v -n -x | awk '/match-set FMLAB/ {print $1; exit}')
+PKTS=$(lab_in $R iptables -t mangle -L FORWARD -v -n -x | awk '/match-set FMLAB/ {print $1; exit}')
 [ "${PKTS:-0}" -gt "$FLOWS" ] || fail "the --match-set rule counted ${PKTS:-0} packets for $FLOWS flows"
 LAT=$WORK/latency.txt
 # the latency lines come through the agent's asynchronous log: give the last flows up to 15 s to be written

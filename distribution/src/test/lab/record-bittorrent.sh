@@ -10,29 +10,9 @@
 set -eu
 OUT=$(cd "${1:?output directory}" && pwd -P)
 PY=/usr/bin/python3
-N=fm$$
-C=${N}c; R=${N}r; S=${N}s
-TMP=$(mktemp -d)
-PIDS=""
-cleanup() {
-    for p in $PIDS; do kill "$p" 2>/dev/null || true; done
-    sleep 0.5
-    for ns in $C $R $S; do ip netns del "$ns" 2>/dev/null || true; done
-    rm -rf "$TMP"
-}
-trap cleanup EXIT INT TERM
-
-ip netns add $C; ip netns add $R; ip netns add $S
-ip link add ${N}a type veth peer name ${N}b
-ip link add ${N}x type veth peer name ${N}y
-ip link set ${N}a netns $C; ip link set ${N}b netns $R
-ip link set ${N}x netns $R; ip link set ${N}y netns $S
-ip -n $C addr add 10.201.1.2/24 dev ${N}a; ip -n $R addr add 10.201.1.1/24 dev ${N}b
-ip -n $R addr add 10.201.2.1/24 dev ${N}x; ip -n $S addr add 10.201.2.2/24 dev ${N}y
-for ns in $C $R $S; do ip -n $ns link set lo up; done
-ip -n $C link set ${N}a up; ip -n $R link set ${N}b up; ip -n $R link set ${N}x up; ip -n $S link set ${N}y up
-ip -n $C route add default via 10.201.1.1; ip -n $S route add default via 10.201.2.1
-ip netns exec $R sysctl -qw net.ipv4.ip_forward=1
+. "$(dirname "$0")/lab-lib.sh"
+lab_up fm 10.201
+C=$LAB_C R=$LAB_R S=$LAB_S TMP=$LAB_TMP
 
 # content and torrents (HTTP tracker, UDP tracker)
 mkdir -p "$TMP/seed" "$TMP/dl" "$TMP/ot"
@@ -42,18 +22,15 @@ mktorrent -l 15 -a udp://10.201.2.2:6969/announce -o "$TMP/udp.torrent" "$TMP/se
 hash() { $PY -c 'import libtorrent as lt,sys; print(str(lt.torrent_info(sys.argv[1]).info_hashes().v1))' "$1"; }
 { hash "$TMP/http.torrent"; hash "$TMP/udp.torrent"; } > "$TMP/ot/whitelist"
 chmod 755 "$TMP" "$TMP/ot"
-ip netns exec $S opentracker -i 10.201.2.2 -p 6969 -P 6969 -w "$TMP/ot/whitelist" >"$TMP/ot.log" 2>&1 &
-PIDS="$PIDS $!"
-sleep 1
+lab_bg ip netns exec $S opentracker -i 10.201.2.2 -p 6969 -P 6969 -w "$TMP/ot/whitelist" >"$TMP/ot.log" 2>&1
+lab_wait_port $S 6969
 
 capture() { # name, then the command run in the client namespace
     name=$1; shift
-    ip netns exec $R tcpdump -q -U -i ${N}b -w "$TMP/$name.pcap" not arp and not icmp6 >/dev/null 2>&1 &
-    tp=$!
-    sleep 1
+    lab_capture_start "$TMP/$name.pcap" not arp and not icmp6
     "$@" || true
     sleep 1
-    kill $tp; wait $tp 2>/dev/null || true
+    lab_capture_stop
     editcap -c 150 "$TMP/$name.pcap" "$TMP/$name-part.pcap" >/dev/null 2>&1 || true
     first=$(ls "$TMP/$name"-part*.pcap | head -n 1)
     cp "$first" "$OUT/$name.pcap"
@@ -62,11 +39,10 @@ capture() { # name, then the command run in the client namespace
 }
 
 seeder() { # extra aria2 options for the seeder
-    ip netns exec $S aria2c -q --dir="$TMP/seed" --check-integrity=true --seed-ratio=0.0 --seed-time=2 \
+    lab_bg ip netns exec $S aria2c -q --dir="$TMP/seed" --check-integrity=true --seed-ratio=0.0 --seed-time=2 \
         --listen-port=6881 --dht-listen-port=6881 --enable-dht=false --bt-enable-lpd=false \
-        --bt-external-ip=10.201.2.2 "$@" "$TMP/http.torrent" >/dev/null 2>&1 &
-    SEEDER=$!
-    PIDS="$PIDS $SEEDER"
+        --bt-external-ip=10.201.2.2 "$@" "$TMP/http.torrent" >/dev/null 2>&1
+    SEEDER=$LAB_LAST
     sleep 2
 }
 leech() { # extra aria2 options for the client
@@ -110,9 +86,8 @@ while time.time() < end:
         break
     time.sleep(0.2)
 PYEOF
-ip netns exec $S $PY "$TMP/lt.py" seed "$TMP/udp.torrent" "$TMP/seed" 10.201.2.2:6881 40 >/dev/null 2>&1 &
-LT=$!
-PIDS="$PIDS $LT"
+lab_bg ip netns exec $S $PY "$TMP/lt.py" seed "$TMP/udp.torrent" "$TMP/seed" 10.201.2.2:6881 40 >/dev/null 2>&1
+LT=$LAB_LAST
 sleep 3
 rm -rf "$TMP/dl"; mkdir -p "$TMP/dl"
 capture bittorrent-utp-udp-tracker ip netns exec $C $PY "$TMP/lt.py" leech "$TMP/udp.torrent" "$TMP/dl" \

@@ -29,54 +29,14 @@ set -eu
 
 OUT=${1:-distribution/src/main/samples/demo.pcap}
 case $OUT in /*) ;; *) OUT=$(pwd)/$OUT ;; esac
-[ "$(id -u)" -eq 0 ] || { echo "record-demo: run as root (network namespaces, tcpdump)" >&2; exit 2; }
-for t in ip tcpdump curl python3; do
-    command -v $t >/dev/null 2>&1 || { echo "record-demo: $t is missing (apt-get install iproute2 tcpdump curl python3)" >&2; exit 2; }
-done
+. "$(dirname "$0")/lab-lib.sh"
+lab_require record-demo "apt-get install iproute2 tcpdump curl python3" ip tcpdump curl python3
 
-TAG=fmd$$
-C=${TAG}c R=${TAG}r S=${TAG}s
-WORK=$(mktemp -d /tmp/flowmark-demo.XXXXXX)
-PIDS=""
-
-cleanup() {
-    set +e
-    for p in $PIDS; do kill "$p" 2>/dev/null; done
-    for p in $PIDS; do wait "$p" 2>/dev/null; done
-    for n in $C $R $S; do ip netns del "$n" 2>/dev/null; done
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM HUP
-
-in_ns() { ns=$1; shift; ip netns exec "$ns" "$@"; }
-
-ip netns add $C
-ip netns add $R
-ip netns add $S
-for n in $C $R $S; do in_ns $n ip link set lo up; done
-
-# veth pairs: client eth0 <-> router r-c, router r-s <-> server eth0
-ip -n $C link add eth0 type veth peer name r-c netns $R
-ip -n $S link add eth0 type veth peer name r-s netns $R
-ip -n $C addr add 10.77.1.2/24 dev eth0
-ip -n $C addr add fd77:1::2/64 dev eth0 nodad
-ip -n $R addr add 10.77.1.1/24 dev r-c
-ip -n $R addr add fd77:1::1/64 dev r-c nodad
-ip -n $R addr add 10.77.2.1/24 dev r-s
-ip -n $R addr add fd77:2::1/64 dev r-s nodad
-ip -n $S addr add 10.77.2.2/24 dev eth0
-ip -n $S addr add fd77:2::2/64 dev eth0 nodad
-for spec in "$C eth0" "$R r-c" "$R r-s" "$S eth0"; do set -- $spec; ip -n "$1" link set "$2" up; done
-ip -n $C route add default via 10.77.1.1
-ip -n $C -6 route add default via fd77:1::1
-ip -n $S route add default via 10.77.2.1
-ip -n $S -6 route add default via fd77:2::1
-in_ns $R sysctl -q -w net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+lab_work demo
+lab_up -e -6 fd77 fmd 10.77
+C=$LAB_C R=$LAB_R S=$LAB_S WORK=$LAB_TMP
 # no router solicitations or other IPv6 housekeeping noise in the capture
-for spec in "$C eth0" "$R r-c"; do set -- $spec
-    in_ns "$1" sysctl -q -w "net.ipv6.conf.$2.router_solicitations=0" "net.ipv6.conf.$2.accept_ra=0" || true
-done
+lab_lan_ipv6 router_solicitations=0 accept_ra=0
 
 # server: static files over HTTP, and a DNS responder that answers A/AAAA for *.flowmark.test
 mkdir -p "$WORK/www"
@@ -99,30 +59,20 @@ while True:
     ans = struct.pack("!HHHIH", 0xC00C, qtype, 1, 60, len(rdata)) + rdata if rdata else b""
     s.sendto(hdr + q[12:end] + ans, peer)
 PY
-ip netns exec $S python3 -m http.server 80 --bind :: --directory "$WORK/www" >"$WORK/http.log" 2>&1 &
-PIDS="$PIDS $!"
-ip netns exec $S python3 "$WORK/dns.py" >"$WORK/dns.log" 2>&1 &
-PIDS="$PIDS $!"
+lab_bg ip netns exec $S python3 -m http.server 80 --bind :: --directory "$WORK/www" >"$WORK/http.log" 2>&1
+lab_bg ip netns exec $S python3 "$WORK/dns.py" >"$WORK/dns.log" 2>&1
 
 # background jobs are started with `ip netns exec` directly (it execs), so $! is the server's own pid.
 # wait for the HTTP server, and fill the neighbour caches, before the capture starts
 i=0
-until in_ns $C curl -s -o /dev/null http://10.77.2.2/ 2>/dev/null; do
+until lab_in $C curl -s -o /dev/null http://10.77.2.2/ 2>/dev/null; do
     i=$((i + 1)); [ $i -lt 50 ] || { echo "record-demo: HTTP server did not come up" >&2; cat "$WORK/http.log" >&2; exit 1; }
     sleep 0.1
 done
-in_ns $C curl -s -o /dev/null -6 'http://[fd77:2::2]/' || true
+lab_in $C curl -s -o /dev/null -6 'http://[fd77:2::2]/' || true
 sleep 1
 
-ip netns exec $R tcpdump -i r-c -n -U -Z root -w "$WORK/demo.pcap" not icmp6 >"$WORK/tcpdump.log" 2>&1 &
-TCPDUMP=$!
-PIDS="$TCPDUMP $PIDS"
-i=0
-until grep -q "listening on" "$WORK/tcpdump.log" 2>/dev/null; do
-    i=$((i + 1)); [ $i -lt 50 ] || { echo "record-demo: tcpdump did not start" >&2; cat "$WORK/tcpdump.log" >&2; exit 1; }
-    sleep 0.1
-done
-sleep 0.3
+lab_capture_start "$WORK/demo.pcap" not icmp6
 
 cat > "$WORK/client.py" <<'PY'
 import socket, struct, sys, time
@@ -147,18 +97,14 @@ def split():
 {"dns": lambda: (dns("www.flowmark.test", 1), dns("v6.flowmark.test", 28)), "split": split}[sys.argv[1]]()
 PY
 CURL="curl -sS -o /dev/null --max-time 5"
-in_ns $C python3 "$WORK/client.py" dns
-in_ns $C $CURL -A "flowmark-demo/1.0" --resolve www.flowmark.test:80:10.77.2.2 http://www.flowmark.test/
-in_ns $C $CURL -I --resolve www.flowmark.test:80:10.77.2.2 http://www.flowmark.test/hello.txt
-in_ns $C $CURL -X POST --data 'name=flowmark&demo=1' --resolve api.flowmark.test:80:10.77.2.2 http://api.flowmark.test/submit
-in_ns $C $CURL --resolve www.flowmark.test:80:10.77.2.2 http://www.flowmark.test/missing
-in_ns $C $CURL -6 --resolve 'v6.flowmark.test:80:[fd77:2::2]' http://v6.flowmark.test/hello.txt
-in_ns $C python3 "$WORK/client.py" split
+lab_in $C python3 "$WORK/client.py" dns
+lab_in $C $CURL -A "flowmark-demo/1.0" --resolve www.flowmark.test:80:10.77.2.2 http://www.flowmark.test/
+lab_in $C $CURL -I --resolve www.flowmark.test:80:10.77.2.2 http://www.flowmark.test/hello.txt
+lab_in $C $CURL -X POST --data 'name=flowmark&demo=1' --resolve api.flowmark.test:80:10.77.2.2 http://api.flowmark.test/submit
+lab_in $C $CURL --resolve www.flowmark.test:80:10.77.2.2 http://www.flowmark.test/missing
+lab_in $C $CURL -6 --resolve 'v6.flowmark.test:80:[fd77:2::2]' http://v6.flowmark.test/hello.txt
+lab_in $C python3 "$WORK/client.py" split
 sleep 0.5
 
-kill -INT $TCPDUMP
-wait $TCPDUMP 2>/dev/null || true
-PIDS=$(echo "$PIDS" | sed "s/^$TCPDUMP //")
-mkdir -p "$(dirname "$OUT")"
-cp "$WORK/demo.pcap" "$OUT"
-echo "record-demo: wrote $OUT ($(wc -c < "$OUT") bytes); $(grep -h 'packets captured' "$WORK/tcpdump.log")" >&2
+lab_capture_stop
+lab_save "$WORK/demo.pcap" "$OUT"

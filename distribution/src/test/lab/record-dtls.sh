@@ -24,46 +24,13 @@ set -eu
 
 OUT=${1:-distribution/src/test/resources/golden}
 case $OUT in /*) ;; *) OUT=$(pwd)/$OUT ;; esac
-[ "$(id -u)" -eq 0 ] || { echo "record-dtls: run as root (network namespaces, tcpdump)" >&2; exit 2; }
-for t in ip tcpdump openssl editcap; do
-    command -v $t >/dev/null 2>&1 || {
-        echo "record-dtls: $t is missing (apt-get install iproute2 tcpdump openssl wireshark-common)" >&2; exit 2; }
-done
+. "$(dirname "$0")/lab-lib.sh"
+lab_require record-dtls "apt-get install iproute2 tcpdump openssl wireshark-common" ip tcpdump openssl editcap
 
-TAG=fmd$$
-C=${TAG}c R=${TAG}r S=${TAG}s
-WORK=$(mktemp -d /tmp/flowmark-dtls.XXXXXX)
-PIDS=""
-
-cleanup() {
-    set +e
-    for p in $PIDS; do kill "$p" 2>/dev/null; done
-    for p in $PIDS; do wait "$p" 2>/dev/null; done
-    for n in $C $R $S; do ip netns del "$n" 2>/dev/null; done
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM HUP
-
-in_ns() { ns=$1; shift; ip netns exec "$ns" "$@"; }
-
-ip netns add $C
-ip netns add $R
-ip netns add $S
-for n in $C $R $S; do in_ns $n ip link set lo up; done
-ip -n $C link add eth0 type veth peer name r-c netns $R
-ip -n $S link add eth0 type veth peer name r-s netns $R
-ip -n $C addr add 10.79.1.2/24 dev eth0
-ip -n $R addr add 10.79.1.1/24 dev r-c
-ip -n $R addr add 10.79.2.1/24 dev r-s
-ip -n $S addr add 10.79.2.2/24 dev eth0
-for spec in "$C eth0" "$R r-c" "$R r-s" "$S eth0"; do set -- $spec; ip -n "$1" link set "$2" up; done
-ip -n $C route add default via 10.79.1.1
-ip -n $S route add default via 10.79.2.1
-in_ns $R sysctl -q -w net.ipv4.ip_forward=1
-for spec in "$C eth0" "$R r-c"; do set -- $spec
-    in_ns "$1" sysctl -q -w "net.ipv6.conf.$2.disable_ipv6=1" || true
-done
+lab_work dtls
+lab_up -e fmd 10.79
+C=$LAB_C R=$LAB_R S=$LAB_S WORK=$LAB_TMP
+lab_lan_ipv6 disable_ipv6=1
 
 openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/O=Flowmark Lab/CN=dtls.example" \
     -addext "subjectAltName=DNS:dtls.example,DNS:*.dtls.example" \
@@ -71,36 +38,22 @@ openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/O=Flowmark Lab/CN=d
 
 server() { # port, extra s_server options...
     port=$1; shift
-    (sleep 8) | in_ns $S openssl s_server -quiet -listen -accept "$port" -cert "$WORK/cert.pem" \
+    (sleep 8) | lab_in $S openssl s_server -quiet -listen -accept "$port" -cert "$WORK/cert.pem" \
         -key "$WORK/key.pem" -naccept 1 "$@" >"$WORK/server-$port.log" 2>&1 &
-    PIDS="$PIDS $!"
-    i=0
-    until in_ns $S sh -c "ss -lun | grep -q ':$port '"; do
-        i=$((i + 1)); [ $i -lt 50 ] || { echo "record-dtls: s_server on $port did not start" >&2; cat "$WORK/server-$port.log" >&2; exit 1; }
-        sleep 0.1
-    done
+    lab_register $!
+    lab_wait_port $S "$port" udp || { cat "$WORK/server-$port.log" >&2; exit 1; }
 }
 
 capture() { # name, port, s_client options...
     name=$1; port=$2; shift 2
-    in_ns $R tcpdump -i r-c -n -U -Z root -w "$WORK/$name.pcap" "udp port $port" >"$WORK/tcpdump-$name.log" 2>&1 &
-    td=$!
-    i=0
-    until grep -q "listening on" "$WORK/tcpdump-$name.log" 2>/dev/null; do
-        i=$((i + 1)); [ $i -lt 50 ] || { echo "record-dtls: tcpdump did not start" >&2; exit 1; }
-        sleep 0.1
-    done
-    sleep 0.3
-    (echo "hello over dtls"; sleep 1) | in_ns $C timeout 10 openssl s_client -connect 10.79.2.2:"$port" "$@" \
+    lab_capture_start "$WORK/$name.pcap" "udp port $port"
+    (echo "hello over dtls"; sleep 1) | lab_in $C timeout 10 openssl s_client -connect 10.79.2.2:"$port" "$@" \
         >"$WORK/client-$name.log" 2>&1 || true
     sleep 0.5
-    kill -TERM $td  # background jobs of a non-interactive sh ignore SIGINT
-    wait $td 2>/dev/null || true
+    lab_capture_stop
     grep -q "Cipher is" "$WORK/client-$name.log" || {
         echo "record-dtls: handshake for $name failed:" >&2; cat "$WORK/client-$name.log" >&2; exit 1; }
-    mkdir -p "$OUT"
-    editcap -F pcap -r "$WORK/$name.pcap" "$OUT/$name.pcap" 1-30
-    echo "record-dtls: wrote $OUT/$name.pcap ($(wc -c < "$OUT/$name.pcap") bytes); $(grep -h 'packets captured' "$WORK/tcpdump-$name.log")" >&2
+    lab_save "$WORK/$name.pcap" "$OUT/$name.pcap" 30 -F pcap
 }
 
 server 4433 -dtls1_2 -mtu 400 -alpn coap

@@ -12,31 +12,10 @@
 # covered by the bundle's unit tests). FM_DEBUG=1 prints the daemons' logs.
 set -eu
 OUT=$(cd "${1:?output directory}" && pwd -P)
-N=fm$$
-C=${N}c; R=${N}r; S=${N}s
-TMP=$(mktemp -d)
-PIDS=""
+. "$(dirname "$0")/lab-lib.sh"
+lab_up fm 10.213
+C=$LAB_C R=$LAB_R S=$LAB_S TMP=$LAB_TMP
 CHARON=/usr/lib/ipsec/charon
-cleanup() {
-    for p in $PIDS; do kill "$p" 2>/dev/null || true; done
-    sleep 1
-    for ns in $C $R $S; do ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null || true; done
-    for ns in $C $R $S; do ip netns del "$ns" 2>/dev/null || true; done
-    rm -rf "$TMP"
-}
-trap cleanup EXIT INT TERM
-
-ip netns add $C; ip netns add $R; ip netns add $S
-ip link add ${N}a type veth peer name ${N}b
-ip link add ${N}x type veth peer name ${N}y
-ip link set ${N}a netns $C; ip link set ${N}b netns $R
-ip link set ${N}x netns $R; ip link set ${N}y netns $S
-ip -n $C addr add 10.213.1.2/24 dev ${N}a; ip -n $R addr add 10.213.1.1/24 dev ${N}b
-ip -n $R addr add 10.213.2.1/24 dev ${N}x; ip -n $S addr add 10.213.2.2/24 dev ${N}y
-for ns in $C $R $S; do ip -n $ns link set lo up; done
-ip -n $C link set ${N}a up; ip -n $R link set ${N}b up; ip -n $R link set ${N}x up; ip -n $S link set ${N}y up
-ip -n $C route add default via 10.213.1.1; ip -n $S route add default via 10.213.2.1
-ip netns exec $R sysctl -qw net.ipv4.ip_forward=1
 
 conf() { # file, local, remote, local id, remote id, encap
     cat > "$1" <<CONF
@@ -66,16 +45,14 @@ run() { # name, encap (yes|no)
     name=$1
     conf "$TMP/s.conf" 10.213.2.2 10.213.1.2 server.fm client.fm "$2"
     conf "$TMP/c.conf" 10.213.1.2 10.213.2.2 client.fm server.fm "$2"
-    ip netns exec $R tcpdump -Z root --immediate-mode -q -U -i ${N}b -w "$TMP/$name.pcap" udp or esp >"$TMP/$name-tcpdump.log" 2>&1 &
-    tp=$!
-    sleep 1
+    lab_capture_start "$TMP/$name.pcap" udp or esp
     printf 'include /etc/strongswan.conf\ncharon { filelog { fm { path = %s\n default = 1 } } }\n' \
         "$TMP/$name-charon-s.log" > "$TMP/s-strongswan.conf"
     STRONGSWAN_CONF="$TMP/s-strongswan.conf" ip netns exec $S unshare -m sh -c "mount -t tmpfs fm-run /run && { $CHARON & cp=\$!; \
         trap 'kill \$cp' TERM INT; sleep 2; swanctl --load-all --file $TMP/s.conf; wait \$cp; }" \
         >"$TMP/$name-s.log" 2>&1 &
     sv=$!
-    PIDS="$PIDS $sv"
+    lab_register $sv
     sleep 3 # the responder's configuration is loaded before the initiator starts
     ip netns exec $C unshare -m sh -c "mount -t tmpfs fm-run /run && { $CHARON & cp=\$!; sleep 2; \
         swanctl --load-all --file $TMP/c.conf && swanctl --initiate --child net --timeout 10 && \
@@ -85,9 +62,8 @@ run() { # name, encap (yes|no)
     kill $sv 2>/dev/null || true
     wait $sv 2>/dev/null || true
     sleep 0.5
-    kill $tp; wait $tp 2>/dev/null || true
-    editcap -r "$TMP/$name.pcap" "$OUT/$name.pcap" 1-40 >/dev/null
-    echo "recorded $OUT/$name.pcap ($(wc -c < "$OUT/$name.pcap") bytes)"
+    lab_capture_stop
+    lab_save "$TMP/$name.pcap" "$OUT/$name.pcap" 40
 }
 
 run ipsec-ikev2-psk no

@@ -9,25 +9,11 @@
 # Writes netbios-nmblookup.pcap (UDP 137 name service, and whatever UDP 138 datagrams nmbd sends meanwhile).
 set -eu
 OUT=$(cd "${1:?output directory}" && pwd -P)
-N=fm$$
-C=${N}c; R=${N}r
-TMP=$(mktemp -d)
-PIDS=""
-cleanup() {
-    for p in $PIDS; do kill "$p" 2>/dev/null || true; done
-    sleep 0.5
-    for ns in $C $R; do ip netns del "$ns" 2>/dev/null || true; done
-    rm -rf "$TMP"
-}
-trap cleanup EXIT INT TERM
-
-ip netns add $C; ip netns add $R
-ip link add ${N}a type veth peer name ${N}b
-ip link set ${N}a netns $C; ip link set ${N}b netns $R
-ip -n $C addr add 10.219.1.2/24 broadcast 10.219.1.255 dev ${N}a
-ip -n $R addr add 10.219.1.1/24 broadcast 10.219.1.255 dev ${N}b
-for ns in $C $R; do ip -n $ns link set lo up; done
-ip -n $C link set ${N}a up; ip -n $R link set ${N}b up
+. "$(dirname "$0")/lab-lib.sh"
+lab_up -2 fm -
+C=$LAB_C R=$LAB_R TMP=$LAB_TMP
+ip -n $C addr add 10.219.1.2/24 broadcast 10.219.1.255 dev $LAB_CIF
+ip -n $R addr add 10.219.1.1/24 broadcast 10.219.1.255 dev $LAB_RCIF
 
 conf() { # $1 = file, $2 = netbios name, $3 = interface, $4 = state directory
     mkdir -p "$4"
@@ -47,19 +33,16 @@ ncalrpc dir = $4/ncalrpc
 log file = $4/log.%m
 CONF
 }
-conf "$TMP/server.conf" FMLABSRV ${N}b "$TMP/server"
-conf "$TMP/client.conf" FMLABCLI ${N}a "$TMP/client"
+conf "$TMP/server.conf" FMLABSRV $LAB_RCIF "$TMP/server"
+conf "$TMP/client.conf" FMLABCLI $LAB_CIF "$TMP/client"
 
-ip netns exec $R tcpdump -q -U -i ${N}b -w "$TMP/nb.pcap" udp port 137 or udp port 138 >/dev/null 2>&1 &
-TP=$!
-sleep 1
+lab_capture_start "$TMP/nb.pcap" udp port 137 or udp port 138
 ip netns exec $R nmbd -F --no-process-group -s "$TMP/server.conf" >/dev/null 2>&1 &
-PIDS="$PIDS $!"
+lab_register $!
 sleep 6 # nmbd registers its names (broadcast registrations, about 3 s)
 ip netns exec $C timeout 10 nmblookup -s "$TMP/client.conf" -B 10.219.1.255 FMLABSRV || true
 ip netns exec $C timeout 10 nmblookup -s "$TMP/client.conf" -U 10.219.1.1 --recursion FMLABSRV || true
 ip netns exec $C timeout 10 nmblookup -s "$TMP/client.conf" -A 10.219.1.1 || true
 sleep 1
-kill $TP; wait $TP 2>/dev/null || true
-editcap -r "$TMP/nb.pcap" "$OUT/netbios-nmblookup.pcap" 1-40 >/dev/null
-echo "recorded $OUT/netbios-nmblookup.pcap ($(wc -c < "$OUT/netbios-nmblookup.pcap") bytes)"
+lab_capture_stop
+lab_save "$TMP/nb.pcap" "$OUT/netbios-nmblookup.pcap" 40

@@ -11,30 +11,10 @@
 # each trimmed to 40 packets.
 set -eu
 OUT=$(cd "${1:?output directory}" && pwd -P)
-N=fm$$
-C=${N}c; R=${N}r; S=${N}s
-TMP=$(mktemp -d)
-PIDS=""
-cleanup() {
-    for p in $PIDS; do kill "$p" 2>/dev/null || true; done
-    sleep 0.5
-    for ns in $C $R $S; do ip netns del "$ns" 2>/dev/null || true; done
-    rm -rf "$TMP"
-}
-trap cleanup EXIT INT TERM
+. "$(dirname "$0")/lab-lib.sh"
+lab_up fm 10.212
+C=$LAB_C R=$LAB_R S=$LAB_S TMP=$LAB_TMP
 [ -c /dev/net/tun ] || { mkdir -p /dev/net; mknod /dev/net/tun c 10 200; }
-
-ip netns add $C; ip netns add $R; ip netns add $S
-ip link add ${N}a type veth peer name ${N}b
-ip link add ${N}x type veth peer name ${N}y
-ip link set ${N}a netns $C; ip link set ${N}b netns $R
-ip link set ${N}x netns $R; ip link set ${N}y netns $S
-ip -n $C addr add 10.212.1.2/24 dev ${N}a; ip -n $R addr add 10.212.1.1/24 dev ${N}b
-ip -n $R addr add 10.212.2.1/24 dev ${N}x; ip -n $S addr add 10.212.2.2/24 dev ${N}y
-for ns in $C $R $S; do ip -n $ns link set lo up; done
-ip -n $C link set ${N}a up; ip -n $R link set ${N}b up; ip -n $R link set ${N}x up; ip -n $S link set ${N}y up
-ip -n $C route add default via 10.212.1.1; ip -n $S route add default via 10.212.2.1
-ip netns exec $R sysctl -qw net.ipv4.ip_forward=1
 
 # a throw-away CA, server and client certificates (EC P-256), and the shared keys
 cd "$TMP"
@@ -55,17 +35,15 @@ TLS_C="--tls-client --ca ca.crt --cert client.crt --key client.key"
 run() { # name, protocol (udp|tcp), extra server options, extra client options
     name=$1; proto=$2
     if [ "$proto" = tcp ]; then sp=tcp-server; cp=tcp-client; else sp=udp; cp=udp; fi
-    ip netns exec $R tcpdump -q -U -i ${N}b -w "$TMP/$name.pcap" host 10.212.2.2 >/dev/null 2>&1 &
-    tp=$!
-    sleep 1
-    ip netns exec $S openvpn $COMMON --dev ${N}s --ifconfig 10.98.3.1 10.98.3.2 --proto $sp --lport 1194 $3 \
+    lab_capture_start "$TMP/$name.pcap" host 10.212.2.2
+    ip netns exec $S openvpn $COMMON --dev ${LAB_ID}s --ifconfig 10.98.3.1 10.98.3.2 --proto $sp --lport 1194 $3 \
         >"$TMP/$name-s.log" 2>&1 &
     sv=$!
     sleep 1
-    ip netns exec $C openvpn $COMMON --dev ${N}c --ifconfig 10.98.3.2 10.98.3.1 --proto $cp --nobind \
+    ip netns exec $C openvpn $COMMON --dev ${LAB_ID}c --ifconfig 10.98.3.2 10.98.3.1 --proto $cp --nobind \
         --remote 10.212.2.2 1194 $4 >"$TMP/$name-c.log" 2>&1 &
     cl=$!
-    PIDS="$PIDS $sv $cl"
+    lab_register $sv $cl
     for i in $(seq 1 30); do
         ip netns exec $C ping -q -c 1 -W 1 10.98.3.1 >/dev/null 2>&1 && break
         sleep 0.5
@@ -74,9 +52,8 @@ run() { # name, protocol (udp|tcp), extra server options, extra client options
     kill $cl $sv 2>/dev/null || true
     wait $cl $sv 2>/dev/null || true
     sleep 0.5
-    kill $tp; wait $tp 2>/dev/null || true
-    editcap -r "$TMP/$name.pcap" "$OUT/$name.pcap" 1-40 >/dev/null
-    echo "recorded $OUT/$name.pcap ($(wc -c < "$OUT/$name.pcap") bytes)"
+    lab_capture_stop
+    lab_save "$TMP/$name.pcap" "$OUT/$name.pcap" 40
 }
 
 run openvpn-udp-tls udp "$TLS_S" "$TLS_C"

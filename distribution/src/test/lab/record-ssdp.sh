@@ -10,25 +10,10 @@
 # search) to 239.255.255.250:1900 and to [ff02::c]:1900 with their unicast responses, and a unicast M-SEARCH.
 set -eu
 OUT=$(cd "${1:?output directory}" && pwd -P)
-N=fm$$
-C=${N}c; R=${N}r
-TMP=$(mktemp -d)
-PIDS=""
-cleanup() {
-    for p in $PIDS; do kill "$p" 2>/dev/null || true; done
-    sleep 0.5
-    for ns in $C $R; do ip netns del "$ns" 2>/dev/null || true; done
-    rm -rf "$TMP"
-}
-trap cleanup EXIT INT TERM
-
-ip netns add $C; ip netns add $R
-ip link add ${N}a type veth peer name ${N}b
-ip link set ${N}a netns $C; ip link set ${N}b netns $R
-ip -n $C addr add 10.218.1.2/24 dev ${N}a; ip -n $R addr add 10.218.1.1/24 dev ${N}b
-for ns in $C $R; do ip -n $ns link set lo up; done
-ip -n $C link set ${N}a up; ip -n $R link set ${N}b up
-ip -n $C route add 239.0.0.0/8 dev ${N}a; ip -n $R route add 239.0.0.0/8 dev ${N}b
+. "$(dirname "$0")/lab-lib.sh"
+lab_up -2 fm 10.218
+C=$LAB_C R=$LAB_R TMP=$LAB_TMP
+ip -n $C route add 239.0.0.0/8 dev $LAB_CIF; ip -n $R route add 239.0.0.0/8 dev $LAB_RCIF
 sleep 2 # IPv6 link-local addresses
 
 cat > "$TMP/device.py" <<'PY'
@@ -96,17 +81,14 @@ except socket.timeout:
     pass
 PY
 
-ip netns exec $R tcpdump -q -U -i ${N}b -w "$TMP/ssdp.pcap" udp port 1900 >/dev/null 2>&1 &
-TP=$!
+lab_capture_start "$TMP/ssdp.pcap" udp port 1900
+ip netns exec $R python3 "$TMP/device.py" $LAB_RCIF 10.218.1.1 9 &
+lab_register $!
 sleep 1
-ip netns exec $R python3 "$TMP/device.py" ${N}b 10.218.1.1 9 &
-PIDS="$PIDS $!"
+ip netns exec $C python3 "$TMP/search.py" $LAB_CIF 239.255.255.250 4 ssdp:all
+ip netns exec $C python3 "$TMP/search.py" $LAB_CIF 239.255.255.250 4 urn:schemas-upnp-org:device:InternetGatewayDevice:1
+ip netns exec $C python3 "$TMP/search.py" $LAB_CIF ff02::c 6 upnp:rootdevice
+ip netns exec $C python3 "$TMP/search.py" $LAB_CIF 10.218.1.1 4 upnp:rootdevice
 sleep 1
-ip netns exec $C python3 "$TMP/search.py" ${N}a 239.255.255.250 4 ssdp:all
-ip netns exec $C python3 "$TMP/search.py" ${N}a 239.255.255.250 4 urn:schemas-upnp-org:device:InternetGatewayDevice:1
-ip netns exec $C python3 "$TMP/search.py" ${N}a ff02::c 6 upnp:rootdevice
-ip netns exec $C python3 "$TMP/search.py" ${N}a 10.218.1.1 4 upnp:rootdevice
-sleep 1
-kill $TP; wait $TP 2>/dev/null || true
-editcap -r "$TMP/ssdp.pcap" "$OUT/ssdp-discovery.pcap" 1-40 >/dev/null
-echo "recorded $OUT/ssdp-discovery.pcap ($(wc -c < "$OUT/ssdp-discovery.pcap") bytes)"
+lab_capture_stop
+lab_save "$TMP/ssdp.pcap" "$OUT/ssdp-discovery.pcap" 40

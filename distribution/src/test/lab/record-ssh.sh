@@ -9,29 +9,9 @@
 # ssh_weak_algorithms), each trimmed to 40 packets.
 set -eu
 OUT=$(cd "${1:?output directory}" && pwd -P)
-N=fm$$
-C=${N}c; R=${N}r; S=${N}s
-TMP=$(mktemp -d)
-PIDS=""
-cleanup() {
-    for p in $PIDS; do kill "$p" 2>/dev/null || true; done
-    sleep 0.5
-    for ns in $C $R $S; do ip netns del "$ns" 2>/dev/null || true; done
-    rm -rf "$TMP"
-}
-trap cleanup EXIT INT TERM
-
-ip netns add $C; ip netns add $R; ip netns add $S
-ip link add ${N}a type veth peer name ${N}b
-ip link add ${N}x type veth peer name ${N}y
-ip link set ${N}a netns $C; ip link set ${N}b netns $R
-ip link set ${N}x netns $R; ip link set ${N}y netns $S
-ip -n $C addr add 10.212.1.2/24 dev ${N}a; ip -n $R addr add 10.212.1.1/24 dev ${N}b
-ip -n $R addr add 10.212.2.1/24 dev ${N}x; ip -n $S addr add 10.212.2.2/24 dev ${N}y
-for ns in $C $R $S; do ip -n $ns link set lo up; done
-ip -n $C link set ${N}a up; ip -n $R link set ${N}b up; ip -n $R link set ${N}x up; ip -n $S link set ${N}y up
-ip -n $C route add default via 10.212.1.1; ip -n $S route add default via 10.212.2.1
-ip netns exec $R sysctl -qw net.ipv4.ip_forward=1
+. "$(dirname "$0")/lab-lib.sh"
+lab_up fm 10.212
+C=$LAB_C R=$LAB_R S=$LAB_S TMP=$LAB_TMP
 
 umask 077
 ssh-keygen -q -t ed25519 -N '' -f "$TMP/host_ed25519"
@@ -53,22 +33,10 @@ PidFile $TMP/sshd.pid
 KexAlgorithms +diffie-hellman-group14-sha1
 Ciphers +aes128-cbc
 CFG
-ip netns exec $S /usr/sbin/sshd -D -f "$TMP/sshd_config" -E "$TMP/sshd.log" &
-PIDS="$PIDS $!"
-sleep 1
+lab_bg ip netns exec $S /usr/sbin/sshd -D -f "$TMP/sshd_config" -E "$TMP/sshd.log"
+lab_wait_port $S 2222
 
 SSH="ssh -F none -i $TMP/user -p 2222 -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes"
-capture() { # name, packets to keep, then the command run in the client namespace
-    name=$1; keep=$2; shift 2
-    ip netns exec $R tcpdump -q -U -i ${N}b -w "$TMP/$name.pcap" tcp >/dev/null 2>&1 &
-    tp=$!
-    sleep 1
-    "$@" || true
-    sleep 1
-    kill $tp; wait $tp 2>/dev/null || true
-    editcap -r "$TMP/$name.pcap" "$OUT/$name.pcap" "1-$keep" >/dev/null
-    echo "recorded $OUT/$name.pcap ($(wc -c < "$OUT/$name.pcap") bytes)"
-}
-capture ssh-session 40 ip netns exec $C $SSH root@10.212.2.2 true
-capture ssh-weak 40 ip netns exec $C $SSH -oKexAlgorithms=diffie-hellman-group14-sha1 -oCiphers=aes128-cbc \
-    root@10.212.2.2 true
+lab_record "$OUT/ssh-session.pcap" 40 tcp ip netns exec $C $SSH root@10.212.2.2 true
+lab_record "$OUT/ssh-weak.pcap" 40 tcp ip netns exec $C $SSH -oKexAlgorithms=diffie-hellman-group14-sha1 \
+    -oCiphers=aes128-cbc root@10.212.2.2 true

@@ -23,49 +23,14 @@ set -eu
 
 OUT=${1:-distribution/src/test/resources/golden}
 case $OUT in /*) ;; *) OUT=$(pwd)/$OUT ;; esac
-[ "$(id -u)" -eq 0 ] || { echo "record-tls: run as root (network namespaces, tcpdump)" >&2; exit 2; }
-for t in ip tcpdump openssl; do
-    command -v $t >/dev/null 2>&1 || { echo "record-tls: $t is missing (apt-get install iproute2 tcpdump openssl)" >&2; exit 2; }
-done
+. "$(dirname "$0")/lab-lib.sh"
+lab_require record-tls "apt-get install iproute2 tcpdump openssl" ip tcpdump openssl
 
-TAG=fmt$$
-C=${TAG}c R=${TAG}r S=${TAG}s
-WORK=$(mktemp -d /tmp/flowmark-tls.XXXXXX)
-PIDS=""
-
-cleanup() {
-    set +e
-    for p in $PIDS; do kill "$p" 2>/dev/null; done
-    for p in $PIDS; do wait "$p" 2>/dev/null; done
-    for n in $C $R $S; do ip netns del "$n" 2>/dev/null; done
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM HUP
-
-in_ns() { ns=$1; shift; ip netns exec "$ns" "$@"; }
-
-ip netns add $C
-ip netns add $R
-ip netns add $S
-for n in $C $R $S; do in_ns $n ip link set lo up; done
-ip -n $C link add eth0 type veth peer name r-c netns $R
-ip -n $S link add eth0 type veth peer name r-s netns $R
-ip -n $C addr add 10.78.1.2/24 dev eth0
-ip -n $R addr add 10.78.1.1/24 dev r-c
-ip -n $R addr add 10.78.2.1/24 dev r-s
-ip -n $S addr add 10.78.2.2/24 dev eth0
-for spec in "$C eth0" "$R r-c" "$R r-s" "$S eth0"; do set -- $spec; ip -n "$1" link set "$2" up; done
-ip -n $C route add default via 10.78.1.1
-ip -n $S route add default via 10.78.2.1
-in_ns $R sysctl -q -w net.ipv4.ip_forward=1
-for spec in "$C eth0" "$R r-c"; do set -- $spec
-    in_ns "$1" sysctl -q -w "net.ipv6.conf.$2.disable_ipv6=1" || true
-done
-# no TCP offloads: segments on the wire are what the capture shows
-for spec in "$C eth0" "$R r-c" "$R r-s" "$S eth0"; do set -- $spec
-    in_ns "$1" ethtool -K "$2" tso off gso off gro off >/dev/null 2>&1 || true
-done
+lab_work tls
+lab_up -e fmt 10.78
+C=$LAB_C R=$LAB_R S=$LAB_S WORK=$LAB_TMP
+lab_lan_ipv6 disable_ipv6=1
+lab_offload_off
 
 openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/O=Flowmark Lab/CN=tls.flowmark.test" \
     -addext "subjectAltName=DNS:tls.flowmark.test,DNS:*.flowmark.test" \
@@ -73,34 +38,19 @@ openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/O=Flowmark Lab/CN=t
 
 server() { # port, extra s_server options...
     port=$1; shift
-    in_ns $S openssl s_server -quiet -accept "$port" -cert "$WORK/cert.pem" -key "$WORK/key.pem" -naccept 1 "$@" \
-        >"$WORK/server-$port.log" 2>&1 </dev/null &
-    PIDS="$PIDS $!"
-    i=0
-    until in_ns $S sh -c "ss -ltn | grep -q ':$port '"; do
-        i=$((i + 1)); [ $i -lt 50 ] || { echo "record-tls: s_server on $port did not start" >&2; cat "$WORK/server-$port.log" >&2; exit 1; }
-        sleep 0.1
-    done
+    lab_bg lab_in $S openssl s_server -quiet -accept "$port" -cert "$WORK/cert.pem" -key "$WORK/key.pem" \
+        -naccept 1 "$@" >"$WORK/server-$port.log" 2>&1 </dev/null
+    lab_wait_port $S "$port" tcp || { cat "$WORK/server-$port.log" >&2; exit 1; }
 }
 
 capture() { # name, port, s_client options...
     name=$1; port=$2; shift 2
-    in_ns $R tcpdump -i r-c -n -U -Z root -w "$WORK/$name.pcap" "tcp port $port" >"$WORK/tcpdump-$name.log" 2>&1 &
-    td=$!
-    i=0
-    until grep -q "listening on" "$WORK/tcpdump-$name.log" 2>/dev/null; do
-        i=$((i + 1)); [ $i -lt 50 ] || { echo "record-tls: tcpdump did not start" >&2; exit 1; }
-        sleep 0.1
-    done
-    sleep 0.3
-    (echo "GET / HTTP/1.0"; echo; sleep 1) | in_ns $C openssl s_client -connect 10.78.2.2:"$port" "$@" \
+    lab_capture_start "$WORK/$name.pcap" "tcp port $port"
+    (echo "GET / HTTP/1.0"; echo; sleep 1) | lab_in $C openssl s_client -connect 10.78.2.2:"$port" "$@" \
         >"$WORK/client-$name.log" 2>&1 || true
     sleep 0.5
-    kill -TERM $td  # background jobs of a non-interactive sh ignore SIGINT
-    wait $td 2>/dev/null || true
-    mkdir -p "$OUT"
-    cp "$WORK/$name.pcap" "$OUT/$name.pcap"
-    echo "record-tls: wrote $OUT/$name.pcap ($(wc -c < "$OUT/$name.pcap") bytes); $(grep -h 'packets captured' "$WORK/tcpdump-$name.log")" >&2
+    lab_capture_stop
+    lab_save "$WORK/$name.pcap" "$OUT/$name.pcap"
 }
 
 server 4431 -www
@@ -114,7 +64,7 @@ capture tls-weak 4433 -servername other.example -tls1 -cipher 'NULL-SHA:@SECLEVE
 
 ALPN=$(i=0; while [ $i -lt 40 ]; do printf 'flowmark-lab-protocol-%02d,' $i; i=$((i + 1)); done; printf 'http/1.1')
 # the server advertises MSS 536 on this route, so the client cuts its ClientHello into 536-byte segments
-in_ns $S ip route change default via 10.78.2.1 advmss 536
-in_ns $C ip route change default via 10.78.1.1 advmss 536
+lab_in $S ip route change default via 10.78.2.1 advmss 536
+lab_in $C ip route change default via 10.78.1.1 advmss 536
 server 4434 -www -tls1_2
 capture tls-split-ch 4434 -servername split.flowmark.test -tls1_2 -alpn "$ALPN"

@@ -13,30 +13,9 @@
 # connection.
 set -eu
 OUT=$(cd "${1:?output directory}" && pwd -P)
-N=fm$$
-C=${N}c; R=${N}r; S=${N}s
-TMP=$(mktemp -d)
-PIDS=""
-cleanup() {
-    for p in $PIDS; do kill "$p" 2>/dev/null || true; done
-    sleep 1
-    for p in $PIDS; do kill -9 "$p" 2>/dev/null || true; done
-    for ns in $C $R $S; do ip netns del "$ns" 2>/dev/null || true; done
-    rm -rf "$TMP"
-}
-trap cleanup EXIT INT TERM
-
-ip netns add $C; ip netns add $R; ip netns add $S
-ip link add ${N}a type veth peer name ${N}b
-ip link add ${N}x type veth peer name ${N}y
-ip link set ${N}a netns $C; ip link set ${N}b netns $R
-ip link set ${N}x netns $R; ip link set ${N}y netns $S
-ip -n $C addr add 10.213.1.2/24 dev ${N}a; ip -n $R addr add 10.213.1.1/24 dev ${N}b
-ip -n $R addr add 10.213.2.1/24 dev ${N}x; ip -n $S addr add 10.213.2.2/24 dev ${N}y
-for ns in $C $R $S; do ip -n $ns link set lo up; done
-ip -n $C link set ${N}a up; ip -n $R link set ${N}b up; ip -n $R link set ${N}x up; ip -n $S link set ${N}y up
-ip -n $C route add default via 10.213.1.1; ip -n $S route add default via 10.213.2.1
-ip netns exec $R sysctl -qw net.ipv4.ip_forward=1
+. "$(dirname "$0")/lab-lib.sh"
+lab_up fm 10.213
+C=$LAB_C R=$LAB_R S=$LAB_S TMP=$LAB_TMP
 
 umask 077
 cat > "$TMP/tls12.cnf" <<CNF
@@ -79,25 +58,22 @@ RC
     else
         ip netns exec $S tor -f "$d/bridge.torrc" --RunAsDaemon 0 >/dev/null 2>&1 &
     fi
-    bp=$!; PIDS="$PIDS $bp"
+    bp=$!; lab_register $bp
     # The bridge generates its keys and opens its ORPort within a few seconds.
     i=0
     until grep -q "Opened OR listener" "$d/bridge.log" 2>/dev/null || [ $i -ge 30 ]; do sleep 1; i=$((i+1)); done
     sleep 2
-    ip netns exec $R tcpdump -q -U -i ${N}b -w "$TMP/$name.raw.pcap" tcp port 9001 >/dev/null 2>&1 &
-    tp=$!; PIDS="$PIDS $tp"
-    sleep 1
+    lab_capture_start "$TMP/$name.raw.pcap" tcp port 9001
     ip netns exec $C tor -f "$d/client.torrc" --RunAsDaemon 0 >/dev/null 2>&1 &
-    cp=$!; PIDS="$PIDS $cp"
+    cp=$!; lab_register $cp
     sleep 20
     kill $cp $bp 2>/dev/null || true
     sleep 1
-    kill $tp 2>/dev/null || true; wait $tp 2>/dev/null || true
+    lab_capture_stop
     # Keep the first 4 seconds of the capture (the TCP and TLS handshakes and the first link cells), at most 60
     # packets, as plain pcap.
     tshark -r "$TMP/$name.raw.pcap" -Y 'frame.time_relative <= 4' -F pcap -w "$TMP/$name.cut.pcap" 2>/dev/null
-    editcap -F pcap -r "$TMP/$name.cut.pcap" "$OUT/$name.pcap" 1-60 >/dev/null
-    echo "recorded $OUT/$name.pcap ($(wc -c < "$OUT/$name.pcap") bytes)"
+    lab_save "$TMP/$name.cut.pcap" "$OUT/$name.pcap" 60 -F pcap
     sed -n '1,200p' "$d/client.log" | grep -iE 'bootstrap|bridge|warn|err' | head -5 || true
 }
 record tor-link-tls13 ""

@@ -57,55 +57,27 @@ for b in org.flowmark.policy org.flowmark.actuator.ipset org.flowmark.actuator.n
     ls "$LAYOUT/bundles/"*/"$b"-*.jar >/dev/null 2>&1 || skip "bundle $b is not in $LAYOUT"
 done
 
-TAG=fl$$
-C=${TAG}c R=${TAG}r S=${TAG}s
-WGC=${TAG}wc WGS=${TAG}ws # wireguard-go's UAPI sockets live in /var/run/wireguard (shared): unique names
-WORK=$(mktemp -d /tmp/flowmark-router-lab.XXXXXX)
-PIDS=""
+. "$HERE/lab-lib.sh"
+lab_work router-lab
+WORK=$LAB_TMP
 AGENT=""
+WGC=fl$$wc WGS=fl$$ws # wireguard-go's UAPI sockets live in /var/run/wireguard (shared): unique names
+lab_cleanup_add "/var/run/wireguard/$WGC.sock" "/var/run/wireguard/$WGS.sock"
 
-cleanup() {
-    set +e
-    [ -n "$AGENT" ] && kill "$AGENT" 2>/dev/null && wait "$AGENT" 2>/dev/null
-    for p in $PIDS; do kill "$p" 2>/dev/null; done
-    for p in $PIDS; do wait "$p" 2>/dev/null; done
-    for n in $C $R $S; do
-        for p in $(ip netns pids "$n" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
-        ip netns del "$n" 2>/dev/null
-    done
-    rm -f "/var/run/wireguard/$WGC.sock" "/var/run/wireguard/$WGS.sock"
-    if [ "${KEEP:-0}" = 1 ]; then echo "kept $WORK" >&2; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM HUP
-
-in_ns() { ns=$1; shift; ip netns exec "$ns" "$@"; }
-bg() { "$@" & PIDS="$PIDS $!"; }
+bg() { lab_bg "$@"; }
 wait_for() { # wait_for SECONDS WHAT CMD...
-    local n=$(($1 * 10)) what=$2; shift 2; local i=0
-    until "$@" >/dev/null 2>&1; do i=$((i + 1)); [ $i -gt $n ] && fail "timed out waiting for $what"; sleep 0.1; done
+    lab_wait_for "$@" || fail "timed out waiting for $2"
 }
 
 # --- network
-ip netns add $C && ip netns add $R && ip netns add $S || fail "cannot create namespaces"
-for n in $C $R $S; do in_ns $n ip link set lo up; done
-ip -n $C link add eth0 type veth peer name r-c netns $R
-ip -n $S link add eth0 type veth peer name r-s netns $R
-ip -n $C addr add 10.81.1.2/24 dev eth0
-ip -n $R addr add 10.81.1.1/24 dev r-c
-ip -n $R addr add 10.81.2.1/24 dev r-s
-ip -n $S addr add 10.81.2.2/24 dev eth0
-for spec in "$C eth0" "$R r-c" "$R r-s" "$S eth0"; do set -- $spec; ip -n "$1" link set "$2" up; done
-ip -n $C route add default via 10.81.1.1
-ip -n $S route add default via 10.81.2.1
+lab_up -e fl 10.81 || fail "cannot create namespaces"
+C=$LAB_C R=$LAB_R S=$LAB_S
 # the replayed capture's addresses: its client behind the client, its server behind the server
 ip -n $R route add 10.201.1.0/24 via 10.81.1.2
 ip -n $R route add 10.201.2.0/24 via 10.81.2.2
-in_ns $R sysctl -q -w net.ipv4.ip_forward=1 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.r-c.rp_filter=0
-for spec in "$C eth0" "$R r-c" "$R r-s" "$S eth0"; do set -- $spec
-    in_ns "$1" ethtool -K "$2" tso off gso off gro off 2>/dev/null || true
-done
-in_ns $R ipset list -n >/dev/null 2>&1 || skip "ipset does not work here (no ip_set kernel module?)"
+lab_in $R sysctl -q -w net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.r-c.rp_filter=0
+lab_offload_off
+lab_in $R ipset list -n >/dev/null 2>&1 || skip "ipset does not work here (no ip_set kernel module?)"
 
 # --- router: counters. Per flow (server port), packets that passed without the mark; marked packets to the LAN.
 FLOWS="tls-long:tcp:4443 tls-short:tcp:4433-4442 ssh:tcp:22 wireguard:udp:51820 bittorrent:tcp:6881 quic:udp:4433"
@@ -122,18 +94,18 @@ EOF
     echo "add rule inet fmlab count oifname \"r-c\" ct mark and 0xff == 0x85 counter comment \"marked-to-lan\""
     echo "add rule inet fmlab count oifname \"r-c\" ct mark and 0xff != 0x85 counter comment \"unmarked-to-lan\""
 } >"$WORK/fmlab.nft"
-in_ns $R nft -f "$WORK/fmlab.nft" || fail "nft counters (nf_tables, nft_ct missing?)"
+lab_in $R nft -f "$WORK/fmlab.nft" || fail "nft counters (nf_tables, nft_ct missing?)"
 
 # ipset: the set exists before the iptables rules that use it (the actuator's create -exist keeps it)
-in_ns $R ipset create FMLAB hash:ip,port,ip family inet timeout 600 || fail "ipset create"
+lab_in $R ipset create FMLAB hash:ip,port,ip family inet timeout 600 || fail "ipset create"
 for f in $FLOWS; do
     IFS=: read -r name proto port <<EOF
 $f
 EOF
     port=${port/-/:}
-    in_ns $R iptables -t mangle -A FORWARD -p $proto --dport $port -m set --match-set FMLAB dst,dst,src \
+    lab_in $R iptables -t mangle -A FORWARD -p $proto --dport $port -m set --match-set FMLAB dst,dst,src \
         -m comment --comment "set $name" || fail "iptables -m set (xt_set missing?)"
-    in_ns $R iptables -t mangle -A FORWARD -p $proto --sport $port -m set --match-set FMLAB src,src,dst \
+    lab_in $R iptables -t mangle -A FORWARD -p $proto --sport $port -m set --match-set FMLAB src,src,dst \
         -m comment --comment "set $name" || fail "iptables -m set"
 done
 
@@ -180,9 +152,10 @@ method=auto
 EOF
 printf 'ROOT=INFO\n' >"$CFG/org.osgi.service.log.admin.cfg"
 
-FLOWMARK_JAVA_OPTS="-Dflowmark.log.level=info -Dflowmark.output.format=ndjson" in_ns $R "$WORK/flowmark/bin/flowmark" run --config "$CFG" \
+FLOWMARK_JAVA_OPTS="-Dflowmark.log.level=info -Dflowmark.output.format=ndjson" lab_in $R "$WORK/flowmark/bin/flowmark" run --config "$CFG" \
     >"$WORK/agent.out" 2>"$WORK/agent.log" </dev/null &
 AGENT=$!
+lab_register $AGENT
 T_AGENT=$(date +%s.%N)
 
 # --- servers and material, while the agent starts
@@ -191,7 +164,7 @@ openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=lab.flowmark.test"
     || fail "openssl req"
 for port in 4433 4434 4435 4436 4437 4438 4439 4440 4441 4442 4443 4444; do
     # s_server -quiet closes the connection when its stdin ends: a stdin that stays open keeps flows alive
-    bg in_ns $S sh -c "sleep 600 | exec openssl s_server -quiet -accept $port -cert '$WORK/cert.pem' \
+    bg lab_in $S sh -c "sleep 600 | exec openssl s_server -quiet -accept $port -cert '$WORK/cert.pem' \
         -key '$WORK/key.pem' >/dev/null 2>&1"
 done
 
@@ -210,17 +183,17 @@ KbdInteractiveAuthentication no
 UsePAM no
 StrictModes no
 EOF
-bg in_ns $S "$SSHD" -D -e -f "$WORK/ssh/sshd_config" 2>"$WORK/ssh/sshd.log"
+bg lab_in $S "$SSHD" -D -e -f "$WORK/ssh/sshd_config" 2>"$WORK/ssh/sshd.log"
 
 mkdir -p "$WORK/wg"
 for side in c s; do (umask 077; wg genkey >"$WORK/wg/$side.key") && wg pubkey <"$WORK/wg/$side.key" >"$WORK/wg/$side.pub"; done
 export WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD=1
-bg in_ns $C wireguard-go -f $WGC >"$WORK/wg/c.log" 2>&1
-bg in_ns $S wireguard-go -f $WGS >"$WORK/wg/s.log" 2>&1
+bg lab_in $C wireguard-go -f $WGC >"$WORK/wg/c.log" 2>&1
+bg lab_in $S wireguard-go -f $WGS >"$WORK/wg/s.log" 2>&1
 wait_for 10 "wireguard-go interfaces" sh -c "ip -n $C link show $WGC && ip -n $S link show $WGS"
-in_ns $C wg set $WGC private-key "$WORK/wg/c.key" listen-port 51821 peer "$(cat "$WORK/wg/s.pub")" \
+lab_in $C wg set $WGC private-key "$WORK/wg/c.key" listen-port 51821 peer "$(cat "$WORK/wg/s.pub")" \
     endpoint 10.81.2.2:51820 allowed-ips 10.99.0.2/32 || fail "wg set (client)"
-in_ns $S wg set $WGS private-key "$WORK/wg/s.key" listen-port 51820 peer "$(cat "$WORK/wg/c.pub")" \
+lab_in $S wg set $WGS private-key "$WORK/wg/s.key" listen-port 51820 peer "$(cat "$WORK/wg/c.pub")" \
     allowed-ips 10.99.0.1/32 || fail "wg set (server)"
 ip -n $C addr add 10.99.0.1/24 dev $WGC && ip -n $C link set $WGC up
 ip -n $S addr add 10.99.0.2/24 dev $WGS && ip -n $S link set $WGS up
@@ -232,12 +205,12 @@ mktorrent -l 16 -a http://10.81.2.2:6969/announce -o "$WORK/bt/lab.torrent" "$WO
 HASH=$(aria2c -S "$WORK/bt/lab.torrent" | sed -n 's/^Info Hash: *//p')
 [ -n "$HASH" ] || fail "no info hash"
 echo "$HASH" >"$WORK/bt/tracker/whitelist"; chmod 755 "$WORK/bt/tracker"; chmod 644 "$WORK/bt/tracker/whitelist"
-bg in_ns $S opentracker -i 10.81.2.2 -p 6969 -P 6969 -w whitelist -d "$WORK/bt/tracker" \
+bg lab_in $S opentracker -i 10.81.2.2 -p 6969 -P 6969 -w whitelist -d "$WORK/bt/tracker" \
     -u nobody >"$WORK/bt/tracker.log" 2>&1
 BTOPTS="--enable-dht=false --enable-dht6=false --bt-enable-lpd=false --enable-peer-exchange=false \
     --summary-interval=0 --console-log-level=warn --file-allocation=none --check-integrity=false"
-wait_for 10 "opentracker" in_ns $S sh -c "ss -ltn | grep -q '10.81.2.2:6969 '"
-bg in_ns $S aria2c $BTOPTS --dir="$WORK/bt/seed" --listen-port=6881 --bt-external-ip=10.81.2.2 \
+wait_for 10 "opentracker" lab_in $S sh -c "ss -ltn | grep -q '10.81.2.2:6969 '"
+bg lab_in $S aria2c $BTOPTS --dir="$WORK/bt/seed" --listen-port=6881 --bt-external-ip=10.81.2.2 \
     --seed-ratio=0.0 --bt-seed-unverified=true "$WORK/bt/lab.torrent" >"$WORK/bt/seed.log" 2>&1
 
 tcpdump -r "$QUIC_PCAP" -w "$WORK/quic-c2s.pcap" 'src host 10.201.1.2' 2>/dev/null || fail "tcpdump -r $QUIC_PCAP"
@@ -249,9 +222,9 @@ tcprewrite --infile="$WORK/quic-replay.pcap" --outfile="$WORK/quic-warmup.pcap" 
     || fail "tcprewrite --portmap"
 
 for port in 4433 4443 22; do
-    wait_for 10 "a server on :$port" in_ns $S sh -c "ss -ltn | grep -q ':$port '"
+    wait_for 10 "a server on :$port" lab_in $S sh -c "ss -ltn | grep -q ':$port '"
 done
-wait_for 10 "the seeder on :6881" in_ns $S sh -c "ss -ltn | grep -q ':6881 '"
+wait_for 10 "the seeder on :6881" lab_in $S sh -c "ss -ltn | grep -q ':6881 '"
 
 # --- wait for the agent: capture, the five rules, the four actuators, the tc helper
 wait_agent() { grep -q "$1" "$WORK/agent.log" 2>/dev/null; }
@@ -266,15 +239,15 @@ until wait_agent "capturing on r-c" && wait_agent "actuator 'ipset' available" &
 done
 sleep 1 # rule configurations applied
 T_READY=$(date +%s.%N)
-in_ns $R tc -s class show dev r-c >"$WORK/tc-before.txt"
-in_ns $R tc filter show dev r-c >"$WORK/tc-filters.txt"
+lab_in $R tc -s class show dev r-c >"$WORK/tc-before.txt"
+lab_in $R tc filter show dev r-c >"$WORK/tc-filters.txt"
 
 # --- warm-up: one TLS flow (:4444) so the actuators' first-use costs (ipset restore process, libnftables, netlink
 # socket) are paid and reported apart from the measured flows
-( sleep 0.3; echo warm-up; sleep 0.3 ) | in_ns $C timeout 10 openssl s_client -connect 10.81.2.2:4444 \
+( sleep 0.3; echo warm-up; sleep 0.3 ) | lab_in $C timeout 10 openssl s_client -connect 10.81.2.2:4444 \
     -servername warmup.lab.flowmark.test -quiet -no_ign_eof >/dev/null 2>&1
 # and one QUIC flow (to udp :4445): the QUIC detector's first Initial decryption initialises the JCE
-in_ns $C tcpreplay -q -i eth0 --pps=20 "$WORK/quic-warmup.pcap" >/dev/null 2>&1 || fail "tcpreplay (warm-up)"
+lab_in $C tcpreplay -q -i eth0 --pps=20 "$WORK/quic-warmup.pcap" >/dev/null 2>&1 || fail "tcpreplay (warm-up)"
 i=0
 until [ "$(grep -c 'latency flow=[0-9]* rule=\(tls\|quic\) ' "$WORK/agent.log")" -ge 6 ]; do
     i=$((i + 1)); [ $i -gt 100 ] && { tail -40 "$WORK/agent.log" >&2; fail "the warm-up flow was not acted on"; }
@@ -285,20 +258,20 @@ T_TRAFFIC=$(date +%s.%N)
 # --- traffic, all at once
 (
     sleep 0.3; for k in $(seq 1 12); do echo "long line $k"; sleep 0.5; done
-) | in_ns $C timeout 20 openssl s_client -connect 10.81.2.2:4443 -servername long.lab.flowmark.test -quiet \
+) | lab_in $C timeout 20 openssl s_client -connect 10.81.2.2:4443 -servername long.lab.flowmark.test -quiet \
     -no_ign_eof >/dev/null 2>"$WORK/tls-long.err" &
 P_TLS=$!
-in_ns $C timeout 20 ssh -i "$WORK/ssh/user" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
+lab_in $C timeout 20 ssh -i "$WORK/ssh/user" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
     -o BatchMode=yes -o LogLevel=ERROR root@10.81.2.2 \
     'i=0; while [ $i -lt 20 ]; do echo "ssh line $i"; i=$((i + 1)); sleep 0.25; done' \
     >"$WORK/ssh.out" 2>"$WORK/ssh.err" &
 P_SSH=$!
-in_ns $C ping -q -c 25 -i 0.2 -W 2 10.99.0.2 >"$WORK/wg/ping.out" 2>&1 &
+lab_in $C ping -q -c 25 -i 0.2 -W 2 10.99.0.2 >"$WORK/wg/ping.out" 2>&1 &
 P_WG=$!
-(cd "$WORK/bt/dl" && in_ns $C timeout 30 aria2c $BTOPTS --dir="$WORK/bt/dl" --listen-port=6882 --seed-time=0 \
+(cd "$WORK/bt/dl" && lab_in $C timeout 30 aria2c $BTOPTS --dir="$WORK/bt/dl" --listen-port=6882 --seed-time=0 \
     --max-download-limit=300K "$WORK/bt/lab.torrent" >"$WORK/bt/dl.log" 2>&1) &
 P_BT=$!
-in_ns $C tcpreplay -q -i eth0 --pps=10 --loop=9 "$WORK/quic-replay.pcap" >"$WORK/tcpreplay.out" 2>&1 &
+lab_in $C tcpreplay -q -i eth0 --pps=10 --loop=9 "$WORK/quic-replay.pcap" >"$WORK/tcpreplay.out" 2>&1 &
 P_QUIC=$!
 sleep 1 # the short flows start once the long-lived ones run
 b=0
@@ -306,7 +279,7 @@ while [ $b -lt "$BATCHES" ]; do
     b=$((b + 1)); batch=""
     for port in 4433 4434 4435 4436 4437 4438 4439 4440 4441 4442; do
         ( sleep 0.3; for k in 1 2 3 4; do echo "short $b $port $k"; sleep 0.4; done ) \
-            | in_ns $C timeout 10 openssl s_client -connect 10.81.2.2:$port -servername short.lab.flowmark.test \
+            | lab_in $C timeout 10 openssl s_client -connect 10.81.2.2:$port -servername short.lab.flowmark.test \
                 -quiet -no_ign_eof >/dev/null 2>&1 &
         batch="$batch $!"
     done
@@ -322,14 +295,14 @@ T_DONE=$(date +%s.%N)
 sleep 1
 
 # --- collect
-in_ns $R ipset list FMLAB >"$WORK/ipset.txt" 2>&1
-in_ns $R iptables -t mangle -L FORWARD -v -n -x >"$WORK/iptables.txt" 2>&1
-in_ns $R nft -j list set inet flowmark fmlab >"$WORK/nftset.json" 2>&1
-in_ns $R nft list chain inet flowmark labcount >"$WORK/labcount.txt" 2>&1
-in_ns $R nft list table inet fmlab >"$WORK/fmlab.txt" 2>&1
-in_ns $R conntrack -L -o extended >"$WORK/conntrack.txt" 2>/dev/null
-in_ns $R tc -s class show dev r-c >"$WORK/tc-after.txt"
-in_ns $R nft list tables >"$WORK/nft-tables.txt"
+lab_in $R ipset list FMLAB >"$WORK/ipset.txt" 2>&1
+lab_in $R iptables -t mangle -L FORWARD -v -n -x >"$WORK/iptables.txt" 2>&1
+lab_in $R nft -j list set inet flowmark fmlab >"$WORK/nftset.json" 2>&1
+lab_in $R nft list chain inet flowmark labcount >"$WORK/labcount.txt" 2>&1
+lab_in $R nft list table inet fmlab >"$WORK/fmlab.txt" 2>&1
+lab_in $R conntrack -L -o extended >"$WORK/conntrack.txt" 2>/dev/null
+lab_in $R tc -s class show dev r-c >"$WORK/tc-after.txt"
+lab_in $R nft list tables >"$WORK/nft-tables.txt"
 cp "$WORK/agent.log" "$WORK/agent-at-end.log"
 {
     echo "rc tls-long=$rc_tls ssh=$rc_ssh wireguard=$rc_wg bittorrent=$rc_bt quic=$rc_quic"
