@@ -1,6 +1,7 @@
 package org.flowmark.api.actuator;
 
 import java.util.List;
+import java.util.Map;
 
 import org.osgi.annotation.versioning.ConsumerType;
 
@@ -19,4 +20,13 @@ public interface Actuator {
      * recreatable, ...). The engine logs and counts failures and carries on with the next batch.
      */
     void apply(List<Action> batch) throws ActuatorException;
+
+    /**
+     * The actuator's own counters since it started (since 1.1), e.g. elements added, refreshed and removed, failed
+     * kernel calls, re-created sets; {@code flowmark status} shows them. Called from other threads than
+     * {@link #apply}: cheap, no kernel call, values may lag by a batch. The default has none.
+     */
+    default Map<String, Long> counters() {
+        return Map.of();
+    }
 }

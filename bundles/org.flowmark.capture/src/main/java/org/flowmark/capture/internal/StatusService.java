@@ -2,7 +2,6 @@ package org.flowmark.capture.internal;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryUsage;
-import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -48,8 +47,8 @@ import org.osgi.service.event.EventHandler;
  * the bounded event queue dropped are not counted; the per-source {@code events-dropped} figure says how many).</li>
  * <li>Detectors: the registry's current generation with each detector's calls, detections, faults, overruns.</li>
  * <li>Actuators: every {@link Actuator} service, its bundle and version; operation and error counters when the
- * service publishes them as service properties {@code flowmark.actuator.operations}/{@code .errors} or offers a
- * public {@code Map<String, Long> counters()} method; otherwise "no counters".</li>
+ * service publishes them as service properties {@code flowmark.actuator.operations}/{@code .errors}, else its
+ * {@link Actuator#counters()}; "no counters" when it has none.</li>
  * </ul>
  */
 @Component(service = {StatusService.class, EventHandler.class}, immediate = true, property = {
@@ -235,22 +234,19 @@ public final class StatusService implements EventHandler {
         }
     }
 
-    /** Counters from a public {@code Map counters()} method of the actuator, if it has one. */
+    /** The actuator's {@link Actuator#counters()} (API 1.1), or "no counters". */
     private String counters(ServiceReference<?> r) {
         Object svc = null;
         try {
             svc = context.getService(r);
-            if (svc == null) {
+            if (!(svc instanceof Actuator)) {
                 return "no counters";
             }
-            Method m = svc.getClass().getMethod("counters");
-            if (!Map.class.isAssignableFrom(m.getReturnType())) {
-                return "no counters";
-            }
-            return "counters " + new TreeMap<>((Map<?, ?>) m.invoke(svc));
-        } catch (NoSuchMethodException e) {
-            return "no counters";
-        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            Map<String, Long> c = ((Actuator) svc).counters();
+            return c == null || c.isEmpty() ? "no counters" : "counters " + c;
+        } catch (RuntimeException | LinkageError e) {
+            // an actuator built against API 1.0 has no counters() (AbstractMethodError cannot happen: the method
+            // has a default), and one that throws must not break the status report
             return "counters unavailable (" + e + ")";
         } finally {
             if (svc != null) {

@@ -56,9 +56,10 @@ public final class CtmarkActuator implements Actuator {
     private final Opener opener;
     private CtChannel channel;
 
-    long applied;
-    long missing;
-    long failures;
+    // written by the actuator's apply thread only, read by status
+    volatile long applied;
+    volatile long missing;
+    volatile long failures;
 
     @Activate
     public CtmarkActuator(Config config, @Reference(service = LoggerFactory.class) Logger log) {
@@ -200,8 +201,17 @@ public final class CtmarkActuator implements Actuator {
                 + o + ":" + f.otherPort();
     }
 
-    String counters() {
+    String counterLine() {
         return "applied " + applied + ", no entry " + missing + ", failed " + failures;
+    }
+
+    @Override
+    public java.util.Map<String, Long> counters() {
+        java.util.Map<String, Long> m = new java.util.LinkedHashMap<>();
+        m.put("applied", applied);
+        m.put("no_entry", missing);
+        m.put("failed", failures);
+        return m;
     }
 
     @Deactivate
@@ -209,6 +219,6 @@ public final class CtmarkActuator implements Actuator {
         if (channel != null) {
             channel.close();
         }
-        log.info("ctmark actuator stopped: {}", counters());
+        log.info("ctmark actuator stopped: {}", counterLine());
     }
 }

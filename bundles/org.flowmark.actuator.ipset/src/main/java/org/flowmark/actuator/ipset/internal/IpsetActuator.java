@@ -144,4 +144,9 @@ public final class IpsetActuator implements Actuator {
         writer.close();
         log.info("ipset actuator stopped: {}", writer.counters());
     }
+
+    @Override
+    public java.util.Map<String, Long> counters() {
+        return writer.counterMap();
+    }
 }

@@ -263,4 +263,16 @@ final class IpsetWriter {
         return "added " + added + ", refreshed " + refreshed + ", removed " + removed + ", failed " + failed
                 + ", restarts " + restarts + ", sets re-created " + recreated;
     }
+
+    /** The same counters by name, for {@code flowmark status}. */
+    java.util.Map<String, Long> counterMap() {
+        java.util.Map<String, Long> m = new java.util.LinkedHashMap<>();
+        m.put("added", added.get());
+        m.put("refreshed", refreshed.get());
+        m.put("removed", removed.get());
+        m.put("failed", failed.get());
+        m.put("restarts", restarts.get());
+        m.put("sets_recreated", recreated.get());
+        return m;
+    }
 }

@@ -60,6 +60,19 @@ class IpsetWriterTest {
     }
 
     @Test
+    void countersByNameForStatus() throws Exception {
+        writer.apply(List.of(zoom(1, Operation.ADD), zoom(2, Operation.ADD)));
+        writer.apply(List.of(zoom(1, Operation.REFRESH), zoom(2, Operation.REMOVE)));
+        java.util.Map<String, Long> c = writer.counterMap();
+        assertEquals(2L, c.get("added"));
+        assertEquals(1L, c.get("refreshed"));
+        assertEquals(1L, c.get("removed"));
+        assertEquals(0L, c.get("failed"));
+        assertEquals(List.of("added", "refreshed", "removed", "failed", "restarts", "sets_recreated"),
+                List.copyOf(c.keySet()));
+    }
+
+    @Test
     void aDeadChildIsRestarted() throws Exception {
         writer.apply(List.of(zoom(1, Operation.ADD)));
         fake.current.alive = false; // killed

@@ -135,6 +135,14 @@ public final class LogActuator implements Actuator {
         }
     }
 
+    @Override
+    public java.util.Map<String, Long> counters() {
+        java.util.Map<String, Long> m = new java.util.LinkedHashMap<>();
+        m.put("logged", logged.get());
+        m.put("bad_level", badLevel.get());
+        return m;
+    }
+
     @Deactivate
     void deactivate() {
         log.debug("log actuator stopped: {} actions logged", logged.get());

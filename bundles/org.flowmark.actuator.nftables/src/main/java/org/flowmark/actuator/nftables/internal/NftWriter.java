@@ -38,10 +38,11 @@ final class NftWriter implements AutoCloseable {
     /** The table was seen or created by this writer (else the next batch checks it first). */
     private boolean tableKnown;
 
-    long batches;
-    long elements;
-    long failures;
-    long recreations;
+    // written by the actuator's apply thread only, read by status
+    volatile long batches;
+    volatile long elements;
+    volatile long failures;
+    volatile long recreations;
     long lastBatchNanos;
     /** Time spent inside libnftables (parse + netlink transaction) by the last batch. */
     long lastNftNanos;
@@ -235,6 +236,17 @@ final class NftWriter implements AutoCloseable {
     String counters() {
         return "batches " + batches + ", elements " + elements + ", failed " + failures + ", table recreations "
                 + recreations + (openError != null ? ", unavailable: " + openError : "");
+    }
+
+    /** The same counters by name, for {@code flowmark status}. */
+    java.util.Map<String, Long> counterMap() {
+        java.util.Map<String, Long> m = new java.util.LinkedHashMap<>();
+        m.put("batches", batches);
+        m.put("elements", elements);
+        m.put("failed", failures);
+        m.put("table_recreations", recreations);
+        m.put("unavailable", openError != null ? 1L : 0L);
+        return m;
     }
 
     @Override

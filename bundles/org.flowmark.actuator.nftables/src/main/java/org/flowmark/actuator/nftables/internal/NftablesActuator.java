@@ -136,8 +136,13 @@ public final class NftablesActuator implements Actuator {
         return writer;
     }
 
-    String counters() {
+    String counterLine() {
         return writer.counters();
+    }
+
+    @Override
+    public java.util.Map<String, Long> counters() {
+        return writer.counterMap();
     }
 
     @Deactivate
