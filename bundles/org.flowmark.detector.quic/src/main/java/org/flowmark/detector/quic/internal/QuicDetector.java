@@ -32,8 +32,9 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * list must name a known version), connection IDs of at most 20 bytes and a Length field that fits in the
  * datagram. A gQUIC public header (high bit clear) needs the version flag and {@code Q0nn} (nn 24..45), or,
  * without version, a structurally valid clear-text CHLO/REJ/SHLO tag message right after the header. Anything
- * else is EXCLUDED at once (short-header-only flows are not claimed: a 1-RTT packet carries nothing that tells it
- * from random bytes). A packet that passes is DETECTED right away: a valid long header with an exact known version
+ * else is EXCLUDED at once (short-header-only flows are not claimed here: a single 1-RTT packet carries nothing
+ * that tells it from random bytes; {@link QuicShortHeaderDetector} judges them over several datagrams, after the
+ * other UDP detectors). A packet that passes is DETECTED right away: a valid long header with an exact known version
  * is strongly QUIC even when its protection cannot be removed.
  *
  * <p><b>Client Initial decryption.</b> Keys are derived once per flow, version and DCID (re-derived after a

@@ -47,4 +47,14 @@ class QuicFuzzTargets {
         FuzzFrames.forEach(in, 6, (fromInitiator, plain) ->
             f.c(Vectors.sealInitial(version, Vectors.DCID, pn[0]++, plain, (setup & 4) != 0 ? 0 : 1162)));
     }
+
+    /**
+     * The short-header-only recogniser ({@link QuicShortHeaderDetector}) over framed datagrams; byte 0 is unused.
+     * Seeds: 1-RTT flows with and without a zero-length DCID direction, and a look-alike with a constant byte 0.
+     */
+    @FuzzTest(maxDuration = "90s")
+    void shortHeader(byte[] in) {
+        FakeFlow f = new FakeFlow(new QuicShortHeaderDetector(), 0, FakeFlow.UDP, 50_000, 443);
+        FuzzFrames.forEach(in, 16, f::send);
+    }
 }
