@@ -190,18 +190,7 @@ public final class DtlsDetector implements Detector {
         ServerHello sh = st.serverHello;
         if (sh != null && !sh.helloRetryRequest && !st.reportedServer) {
             st.reportedServer = true;
-            int v = sh.version();
-            b.put(GROUP, "version", TlsDetector.versionName(v));
-            b.put(GROUP, "cipher_suite", CipherSuites.name(sh.cipher));
-            if (sh.alpn != null) {
-                b.put(GROUP, "alpn_server", sh.alpn);
-            }
-            if (v == 0xfeff) {
-                b.risk(TlsDetector.RISK_OBSOLETE);
-            }
-            if (CipherSuites.weak(sh.cipher)) {
-                b.risk(TlsDetector.RISK_WEAK_CIPHER);
-            }
+            TlsDetector.reportServerHello(b, sh, sh.version() == 0xfeff);
         } else if (sh == null && st.unifiedSeen && !st.reportedUnified) {
             st.reportedUnified = true;
             b.put(GROUP, "version", TlsDetector.versionName(0xfefc)); // only DTLS 1.3 has a unified header
@@ -209,26 +198,7 @@ public final class DtlsDetector implements Detector {
         Certificate c = st.certificate;
         if (c != null && !st.reportedCert) {
             st.reportedCert = true;
-            if (c.commonName != null) {
-                b.put(GROUP, "server_cn", c.commonName);
-            }
-            b.put(GROUP, "subject_dn", c.subjectDn);
-            b.put(GROUP, "issuer_dn", c.issuerDn);
-            if (!c.dnsNames.isEmpty()) {
-                b.put(GROUP, "server_names", c.dnsNames);
-            }
-            b.put(GROUP, "cert_not_before", Certificate.iso(c.notBefore));
-            b.put(GROUP, "cert_not_after", Certificate.iso(c.notAfter));
-            if (c.selfIssued() && !srtp(ch)) {
-                b.risk(TlsDetector.RISK_SELF_SIGNED);
-            }
-            long now = Math.floorDiv(ctx.timestampNanos(), 1_000_000_000L);
-            if (now > c.notAfter || now < c.notBefore) {
-                b.risk(TlsDetector.RISK_EXPIRED);
-            }
-            if (ch != null && ch.sni != null && !TlsDetector.covers(c, ch.sni)) {
-                b.risk(TlsDetector.RISK_SNI_MISMATCH);
-            }
+            TlsDetector.reportCertificate(b, c, ch, ctx.timestampNanos(), !srtp(ch));
         }
     }
 }

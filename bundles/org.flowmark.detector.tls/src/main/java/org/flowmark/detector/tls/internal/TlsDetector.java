@@ -308,41 +308,12 @@ public final class TlsDetector implements Detector {
         if (sh != null && !sh.helloRetryRequest && !st.reportedServer) {
             st.reportedServer = true;
             int v = sh.version();
-            b.put(GROUP, "version", versionName(v));
-            b.put(GROUP, "cipher_suite", CipherSuites.name(sh.cipher));
-            if (sh.alpn != null) {
-                b.put(GROUP, "alpn_server", sh.alpn);
-            }
-            if (v >= 0x0300 && v < 0x0303) {
-                b.risk(RISK_OBSOLETE);
-            }
-            if (CipherSuites.weak(sh.cipher)) {
-                b.risk(RISK_WEAK_CIPHER);
-            }
+            reportServerHello(b, sh, v >= 0x0300 && v < 0x0303);
         }
         Certificate c = st.certificate;
         if (c != null && !st.reportedCert) {
             st.reportedCert = true;
-            if (c.commonName != null) {
-                b.put(GROUP, "server_cn", c.commonName);
-            }
-            b.put(GROUP, "subject_dn", c.subjectDn);
-            b.put(GROUP, "issuer_dn", c.issuerDn);
-            if (!c.dnsNames.isEmpty()) {
-                b.put(GROUP, "server_names", c.dnsNames);
-            }
-            b.put(GROUP, "cert_not_before", Certificate.iso(c.notBefore));
-            b.put(GROUP, "cert_not_after", Certificate.iso(c.notAfter));
-            if (c.selfIssued()) {
-                b.risk(RISK_SELF_SIGNED);
-            }
-            long now = Math.floorDiv(ctx.timestampNanos(), 1_000_000_000L);
-            if (now > c.notAfter || now < c.notBefore) {
-                b.risk(RISK_EXPIRED);
-            }
-            if (ch != null && ch.sni != null && !covers(c, ch.sni)) {
-                b.risk(RISK_SNI_MISMATCH);
-            }
+            reportCertificate(b, c, ch, ctx.timestampNanos(), true);
             if (TorLink.linkCertificate(c)) {
                 b.application(TorLink.APPLICATION).category(TorLink.CATEGORY);
             }
@@ -354,6 +325,53 @@ public final class TlsDetector implements Detector {
             if (st.cellWalk == TlsFlowState.CELLS_TOR) {
                 b.application(TorLink.APPLICATION).category(TorLink.CATEGORY);
             }
+        }
+    }
+
+    /**
+     * The negotiated version and cipher, the server's ALPN, and the risks they raise ({@code obsolete}: the version
+     * counts as obsolete for this transport). Shared with {@link DtlsDetector}.
+     */
+    static void reportServerHello(DetectionBuilder b, ServerHello sh, boolean obsolete) {
+        b.put(GROUP, "version", versionName(sh.version()));
+        b.put(GROUP, "cipher_suite", CipherSuites.name(sh.cipher));
+        if (sh.alpn != null) {
+            b.put(GROUP, "alpn_server", sh.alpn);
+        }
+        if (obsolete) {
+            b.risk(RISK_OBSOLETE);
+        }
+        if (CipherSuites.weak(sh.cipher)) {
+            b.risk(RISK_WEAK_CIPHER);
+        }
+    }
+
+    /**
+     * The server certificate's names and validity, and the risks it raises at capture time {@code nowNanos}
+     * (self-signed only when {@code selfSignedIsRisk}; SNI not covered when the ClientHello named one). Shared with
+     * {@link DtlsDetector}.
+     */
+    static void reportCertificate(DetectionBuilder b, Certificate c, ClientHello ch, long nowNanos,
+            boolean selfSignedIsRisk) {
+        if (c.commonName != null) {
+            b.put(GROUP, "server_cn", c.commonName);
+        }
+        b.put(GROUP, "subject_dn", c.subjectDn);
+        b.put(GROUP, "issuer_dn", c.issuerDn);
+        if (!c.dnsNames.isEmpty()) {
+            b.put(GROUP, "server_names", c.dnsNames);
+        }
+        b.put(GROUP, "cert_not_before", Certificate.iso(c.notBefore));
+        b.put(GROUP, "cert_not_after", Certificate.iso(c.notAfter));
+        if (selfSignedIsRisk && c.selfIssued()) {
+            b.risk(RISK_SELF_SIGNED);
+        }
+        long now = Math.floorDiv(nowNanos, 1_000_000_000L);
+        if (now > c.notAfter || now < c.notBefore) {
+            b.risk(RISK_EXPIRED);
+        }
+        if (ch != null && ch.sni != null && !covers(c, ch.sni)) {
+            b.risk(RISK_SNI_MISMATCH);
         }
     }
 
