@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -16,11 +15,11 @@ import org.flowmark.api.actuator.ActuatorException;
 import org.flowmark.api.actuator.Operation;
 import org.flowmark.api.flow.FlowRecord;
 import org.flowmark.testkit.NetnsLab;
+import org.flowmark.testkit.RecordingLogger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.osgi.service.log.Logger;
 
 /**
  * The conntrack-mark actuator and the tc helper on a real router lab (root only; skipped with the reason
@@ -45,7 +44,7 @@ class CtmarkLabTest {
                 + " fm_fwd { type filter hook forward priority 10; policy accept; }");
         // a rule using conntrack: without one, a namespace tracks no connection (nothing to mark)
         lab.router("nft", "add rule inet " + table + " fm_fwd ct state invalid counter");
-        actuator = lab.inRouter(() -> new CtmarkActuator(config(false), logger(logged), CtNetlink::open));
+        actuator = lab.inRouter(() -> new CtmarkActuator(config(false), RecordingLogger.of(logged), CtNetlink::open));
     }
 
     @AfterAll
@@ -177,7 +176,7 @@ class CtmarkLabTest {
     @Test
     void tcHelperPutsMarkedFlowsIntoTheirClassAndOthersNot() throws Exception {
         List<String> tcLog = new ArrayList<>();
-        TcShaper shaper = new TcShaper(tcConfig(), logger(tcLog), (cmd, stdin) -> {
+        TcShaper shaper = new TcShaper(tcConfig(), RecordingLogger.of(tcLog), (cmd, stdin) -> {
             List<String> c = new ArrayList<>(List.of("ip", "netns", "exec", lab.router));
             c.addAll(cmd);
             return TcShaper.exec(c, stdin);
@@ -294,25 +293,5 @@ class CtmarkLabTest {
                 return false;
             }
         };
-    }
-
-    /** An OSGi Logger that records formatted lines (enough for these tests). */
-    static Logger logger(List<String> sink) {
-        return (Logger) Proxy.newProxyInstance(Logger.class.getClassLoader(), new Class<?>[] {Logger.class},
-                (proxy, m, args) -> {
-                    if (args != null && args.length > 0 && args[0] instanceof String) {
-                        String fmt = (String) args[0];
-                        for (int i = 1; i < args.length; i++) {
-                            Object[] vals = args[i] instanceof Object[] ? (Object[]) args[i] : new Object[] {args[i]};
-                            for (Object o : vals) {
-                                fmt = fmt.replaceFirst("\\{\\}", Matcher.quoteReplacement(String.valueOf(o)));
-                            }
-                        }
-                        synchronized (sink) {
-                            sink.add(m.getName() + ": " + fmt);
-                        }
-                    }
-                    return m.getReturnType() == boolean.class ? Boolean.FALSE : null;
-                });
     }
 }

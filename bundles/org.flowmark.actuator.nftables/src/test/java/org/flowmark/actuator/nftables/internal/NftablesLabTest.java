@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,11 +17,11 @@ import org.flowmark.api.actuator.Action;
 import org.flowmark.api.actuator.Operation;
 import org.flowmark.api.flow.FlowRecord;
 import org.flowmark.testkit.NetnsLab;
+import org.flowmark.testkit.RecordingLogger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.osgi.service.log.Logger;
 
 /**
  * The nftables actuator on a real router lab (root only; skipped with the reason otherwise): real kernel sets in the
@@ -56,7 +55,7 @@ class NftablesLabTest {
                 "add rule " + table + " fm_fwd ip daddr . tcp dport . ip saddr @web counter",
                 "add rule " + table + " fm_fwd ip6 daddr . tcp dport . ip6 saddr @web6 counter", ""),
                 StandardCharsets.UTF_8);
-        actuator = lab.inRouter(() -> new NftablesActuator(config(table, script.toString()), logger(logged),
+        actuator = lab.inRouter(() -> new NftablesActuator(config(table, script.toString()), RecordingLogger.of(logged),
                 LibNftables::open));
     }
 
@@ -256,32 +255,5 @@ class NftablesLabTest {
                 return false;
             }
         };
-    }
-
-    /** An OSGi Logger that records formatted info/warn/error lines (enough for these tests). */
-    static Logger logger(List<String> sink) {
-        return (Logger) Proxy.newProxyInstance(Logger.class.getClassLoader(), new Class<?>[] {Logger.class},
-                (proxy, m, args) -> {
-                    if (args != null && args.length > 0 && args[0] instanceof String) {
-                        String fmt = (String) args[0];
-                        for (int i = 1; i < args.length; i++) {
-                            Object a = args[i];
-                            if (a instanceof Object[]) {
-                                for (Object o : (Object[]) a) {
-                                    fmt = fmt.replaceFirst("\\{\\}", Matcher.quoteReplacement(String.valueOf(o)));
-                                }
-                            } else {
-                                fmt = fmt.replaceFirst("\\{\\}", Matcher.quoteReplacement(String.valueOf(a)));
-                            }
-                        }
-                        synchronized (sink) {
-                            sink.add(m.getName() + ": " + fmt);
-                        }
-                    }
-                    if (m.getReturnType() == boolean.class) {
-                        return false;
-                    }
-                    return null;
-                });
     }
 }
