@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.Hashtable;
 
+import org.flowmark.capture.internal.dispatch.Dispatcher;
 import org.flowmark.capture.internal.engine.EngineConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -30,8 +31,8 @@ class ConfigsTest {
 
     @Test
     void unsetBudgetFallsBackToTheFrameworkPropertyThenTheDefault() {
-        assertEquals(EngineConfig.DEFAULT_CALL_BUDGET_MICROS, Configs.engine(Configs.of(null)).callBudgetMicros());
-        assertEquals(EngineConfig.DEFAULT_MAX_OVERRUNS, Configs.engine(Configs.of(null)).maxOverruns());
+        assertEquals(Dispatcher.DEFAULT_CALL_BUDGET_MICROS, Configs.engine(Configs.of(null)).callBudgetMicros());
+        assertEquals(Dispatcher.DEFAULT_MAX_OVERRUNS, Configs.engine(Configs.of(null)).maxOverruns());
         System.setProperty("flowmark.detector.callBudgetMicros", "777");
         System.setProperty("flowmark.detector.maxOverruns", "4");
         EngineConfig e = Configs.engine(Configs.of(new Hashtable<>()));

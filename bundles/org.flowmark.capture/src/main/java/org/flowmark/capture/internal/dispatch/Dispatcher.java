@@ -60,9 +60,22 @@ public final class Dispatcher {
 
     public Dispatcher(Supplier<Generation> generations, Supplier<ApplicationResolver[]> resolvers, int packetBudget,
             int maxFaults, Listener listener, FaultListener faults) {
-        this(generations, resolvers, packetBudget, maxFaults,
-                Long.getLong("flowmark.detector.callBudgetMicros", 10_000L),
-                Integer.getInteger("flowmark.detector.maxOverruns", 10), listener, faults);
+        this(generations, resolvers, packetBudget, maxFaults, callBudgetMicros(-1), maxOverruns(-1), listener, faults);
+    }
+
+    /** Built-in detector time budget: 10 ms per timed call, 10 overruns. */
+    public static final long DEFAULT_CALL_BUDGET_MICROS = 10_000L;
+    public static final int DEFAULT_MAX_OVERRUNS = 10;
+
+    /** A configured call budget; a negative one means the framework property, else the built-in default. */
+    public static long callBudgetMicros(long configured) {
+        return configured >= 0 ? configured
+                : Long.getLong("flowmark.detector.callBudgetMicros", DEFAULT_CALL_BUDGET_MICROS);
+    }
+
+    /** A configured overrun limit; a negative one means the framework property, else the built-in default. */
+    public static int maxOverruns(int configured) {
+        return configured >= 0 ? configured : Integer.getInteger("flowmark.detector.maxOverruns", DEFAULT_MAX_OVERRUNS);
     }
 
     /**

@@ -3,6 +3,7 @@ package org.flowmark.capture.internal.engine;
 import java.util.List;
 
 import org.flowmark.api.detector.Budgets;
+import org.flowmark.capture.internal.dispatch.Dispatcher;
 import org.flowmark.capture.internal.flow.LocalNetworks;
 
 /**
@@ -22,10 +23,6 @@ import org.flowmark.capture.internal.flow.LocalNetworks;
  */
 public record EngineConfig(int maxFlows, int udpTimeoutSec, int tcpTimeoutSec, int closedTimeoutSec, int dpiPackets,
         int maxFaults, List<String> localNetworks, boolean expireIdle, long callBudgetMicros, int maxOverruns) {
-
-    /** Built-in detector time budget: 10 ms per call, 10 overruns. */
-    public static final long DEFAULT_CALL_BUDGET_MICROS = 10_000L;
-    public static final int DEFAULT_MAX_OVERRUNS = 10;
 
     public static final EngineConfig DEFAULTS = new EngineConfig(262_144, 30, 300, 10,
             Budgets.DEFAULT_PACKETS_PER_FLOW, Budgets.DEFAULT_MAX_FAULTS, LocalNetworks.DEFAULTS, true);
@@ -47,12 +44,8 @@ public record EngineConfig(int maxFlows, int udpTimeoutSec, int tcpTimeoutSec, i
         if (dpiPackets < 1 || dpiPackets > 1024) {
             throw new IllegalArgumentException("dpi_packets must be within 1..1024: " + dpiPackets);
         }
-        if (callBudgetMicros < 0) {
-            callBudgetMicros = Long.getLong("flowmark.detector.callBudgetMicros", DEFAULT_CALL_BUDGET_MICROS);
-        }
-        if (maxOverruns < 0) {
-            maxOverruns = Integer.getInteger("flowmark.detector.maxOverruns", DEFAULT_MAX_OVERRUNS);
-        }
+        callBudgetMicros = Dispatcher.callBudgetMicros(callBudgetMicros);
+        maxOverruns = Dispatcher.maxOverruns(maxOverruns);
         if (callBudgetMicros < 1 || maxOverruns < 1) {
             throw new IllegalArgumentException("detectorCallBudgetMicros and detectorMaxOverruns must be at least 1: "
                     + callBudgetMicros + ", " + maxOverruns);
